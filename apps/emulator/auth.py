@@ -1,0 +1,112 @@
+"""Verifying requests the way Tencent Cloud does (batch-api.md §1.5, §1.6, §1.8)."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping
+
+from apps.cloud import signing
+from apps.emulator.errors import ApiError
+
+MAX_SKEW_SECONDS = 300  # "Timestamp and server time cannot differ by more than five minutes."
+
+
+def check_timestamp(raw: str | None) -> int:
+    if raw is None or raw == "":
+        raise ApiError("MissingParameter", "The request is missing a required parameter `Timestamp`.")
+    try:
+        timestamp = int(raw)
+    except ValueError:
+        raise ApiError("InvalidParameter", "The parameter `Timestamp` must be an integer.") from None
+    if abs(time.time() - timestamp) > MAX_SKEW_SECONDS:
+        raise ApiError(
+            "AuthFailure.SignatureExpire",
+            "Signature expired. Timestamp and server time cannot differ by more than five minutes.",
+        )
+    return timestamp
+
+
+def _secret_key(keys: Mapping[str, str], secret_id: str) -> str:
+    key = keys.get(secret_id)
+    if key is None:
+        raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+    return key
+
+
+def _signature_failure() -> ApiError:
+    return ApiError(
+        "AuthFailure.SignatureFailure",
+        "The provided credentials could not be validated. Please check your signature is correct.",
+    )
+
+
+def verify_tc3(
+    *,
+    keys: Mapping[str, str],
+    authorization: str,
+    headers: Mapping[str, str],
+    method: str,
+    query: str,
+    body: bytes,
+    timestamp: int,
+    service: str,
+) -> str:
+    """Return the SecretId of a correctly signed TC3 request; raise the documented error otherwise.
+
+    `headers` has lower-case names; the Host header is used exactly as received.
+    """
+    parsed = signing.parse_authorization(authorization)
+    if parsed is None:
+        raise ApiError(
+            "AuthFailure.InvalidAuthorization", "`Authorization` in the request header is invalid."
+        )
+    secret_key = _secret_key(keys, parsed.secret_id)
+    if "host" not in parsed.signed_headers or "content-type" not in parsed.signed_headers:
+        raise ApiError(
+            "AuthFailure.InvalidAuthorization", "SignedHeaders must include content-type and host."
+        )
+    if parsed.service != service or parsed.date != signing.utc_date(timestamp):
+        raise _signature_failure()
+    if headers.get("x-tc-content-sha256") == signing.UNSIGNED_PAYLOAD:
+        payload_hash = signing.sha256_hex(signing.UNSIGNED_PAYLOAD.encode())
+    else:
+        payload_hash = signing.sha256_hex(b"" if method == "GET" else body)
+    scope = f"{parsed.date}/{parsed.service}/tc3_request"
+    for lower_values in (True, False):
+        canonical = signing.canonical_request(
+            method=method,
+            query=query,
+            headers=headers,
+            signed_headers=parsed.signed_headers,
+            payload_hash=payload_hash,
+            lower_values=lower_values,
+        )
+        expected = signing.tc3_signature(
+            secret_key=secret_key,
+            date=parsed.date,
+            service=parsed.service,
+            to_sign=signing.string_to_sign(timestamp=timestamp, scope=scope, canonical=canonical),
+        )
+        if hmac.compare_digest(expected, parsed.signature):
+            return parsed.secret_id
+    raise _signature_failure()
+
+
+def verify_v1(
+    *, keys: Mapping[str, str], params: Mapping[str, str], method: str, host: str
+) -> str:
+    """Signature v1 (HmacSHA1 / HmacSHA256 over the sorted raw parameters)."""
+    secret_id = params.get("SecretId", "")
+    if not secret_id:
+        raise ApiError("MissingParameter", "The request is missing a required parameter `SecretId`.")
+    secret_key = _secret_key(keys, secret_id)
+    sign_method = params.get("SignatureMethod", "HmacSHA1")
+    expected = signing.v1_signature(
+        secret_key=secret_key,
+        to_sign=signing.v1_string_to_sign(method=method, host=host, params=params),
+        method=sign_method,
+    )
+    if not hmac.compare_digest(expected, params.get("Signature", "")):
+        raise _signature_failure()
+    return secret_id

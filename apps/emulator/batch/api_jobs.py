@@ -1,0 +1,334 @@
+"""Batch job actions (batch-api.md §3.4 and Appendix A.4)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apps.emulator.batch import content, views
+from apps.emulator.batch import states as st
+from apps.emulator.batch.product import PRODUCT
+from apps.emulator.batch.world import BatchWorld, Instance, Job, Task
+from apps.emulator.errors import ApiError, not_found
+from apps.emulator.filters import compile_filters, filter_values, tag_getters
+from apps.emulator.registry import Context
+from apps.emulator.schema import FILTER, TAG, page
+from apps.emulator.timefmt import batch_time, parse_batch_time
+
+JOB_ID = re.compile(r"^job-[a-z0-9]{8}$")
+PLACEMENT = {"Zone": "str", "ProjectId": "int", "HostIds": ["str"], "HostIps": ["str"], "HostId": "str"}
+DEPENDENCE = {"StartTask": "str", "EndTask": "str"}
+JOB = {
+    "Tasks": ["obj"],
+    "JobName": "str",
+    "JobDescription": "str",
+    "Priority": "int",
+    "Dependences": [DEPENDENCE],
+    "Notifications": ["obj"],
+    "TaskExecutionDependOn": "str",
+    "StateIfCreateCvmFailed": "str",
+    "Tags": [TAG],
+    "NotificationTarget": "str",
+}
+JOB_FILTERS = {
+    "job-id": lambda job: [job.id],
+    "job-name": lambda job: [job.name],
+    "job-state": lambda job: [job.state],
+    "zone": lambda job: [job.zone],
+    **tag_getters(lambda job: job.tags),
+}
+
+
+def job_or_404(world: BatchWorld, job_id: str) -> Job:
+    if not JOB_ID.match(job_id):
+        raise ApiError("InvalidParameter.JobIdMalformed", f"Invalid job ID format `{job_id}`.")
+    job = world.jobs.get(job_id)
+    if job is None:
+        raise not_found("Job", job_id)
+    return job
+
+
+def task_or_404(world: BatchWorld, job_id: str, task_name: str) -> Task:
+    job = world.jobs.get(job_id) if JOB_ID.match(job_id) else None
+    task = job.tasks.get(task_name) if job else None
+    if task is None:  # DescribeTask lists no ResourceNotFound.Job (batch-api.md §3.4.5)
+        raise not_found("Task", f"{job_id}/{task_name}")
+    return task
+
+
+def instance_or_404(task: Task, index: int) -> Instance:
+    if index < 0:
+        raise ApiError("InvalidParameterValue.Negative", "TaskInstanceIndex must not be negative.")
+    if index >= len(task.instances):
+        raise not_found("TaskInstance", f"{task.job.id}/{task.name}/{index}")
+    return task.instances[index]
+
+
+# --- submission ----------------------------------------------------------------------------
+def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
+    """The checks SubmitJob documents (§3.4.1, Task and Dependence structures)."""
+    tasks = job.get("Tasks") or []
+    if not tasks:
+        raise ApiError("MissingParameter", "The request is missing a required parameter `Job.Tasks`.")
+    if len(job.get("JobName", "")) > 60:
+        raise ApiError("InvalidParameter.JobNameTooLong", "The job name is too long.")
+    names: list[str] = []
+    for i, task in enumerate(tasks):
+        task.setdefault("TaskName", f"Task{i}")
+        if "Application" not in task:
+            raise ApiError("MissingParameter", f"The parameter `Job.Tasks.{i}.Application` is missing.")
+        if ("ComputeEnv" in task) == ("EnvId" in task):
+            raise ApiError(
+                "AllowedOneAttributeInEnvIdAndComputeEnv",
+                "One (and only one) parameter must be specified for ComputeEnv and EnvId.",
+            )
+        if "EnvId" in task and task["EnvId"] not in world.fleet.envs:
+            raise not_found("ComputeEnv", task["EnvId"])
+        if task.get("FailedAction", "TERMINATE") not in ("TERMINATE", "INTERRUPT", "FAST_INTERRUPT"):
+            raise ApiError("InvalidParameterValue", "FailedAction must be TERMINATE, INTERRUPT or FAST_INTERRUPT.")
+        if not 0 <= int(task.get("MaxRetryCount", 0)) <= 5:
+            raise ApiError("InvalidParameterValue.MaxRetryCount", "MaxRetryCount must be 0 to 5.")
+        names.append(task["TaskName"])
+    if len(set(names)) != len(names):
+        raise ApiError("InvalidParameter.TaskName", "Task names must be unique within a job.")
+    edges: dict[str, set[str]] = {name: set() for name in names}
+    for dep in job.get("Dependences") or []:
+        if dep.get("StartTask") not in edges or dep.get("EndTask") not in edges:
+            raise ApiError(
+                "InvalidParameterValue.DependenceNotFoundTaskName",
+                "The dependent task definition was not found.",
+            )
+        edges[dep["StartTask"]].add(dep["EndTask"])
+    if _has_cycle(edges):
+        raise ApiError("InvalidParameterValue.DependenceUnfeasible", "Loop task dependency is prohibited.")
+
+
+def _has_cycle(edges: dict[str, set[str]]) -> bool:
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: str) -> bool:
+        state[node] = 1
+        for nxt in edges[node]:
+            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
+                return True
+        state[node] = 2
+        return False
+
+    return any(node not in state and visit(node) for node in edges)
+
+
+@PRODUCT.action(
+    "SubmitJob",
+    params={"Placement": PLACEMENT, "Job": JOB, "ClientToken": "str"},
+    required=("Placement", "Job"),
+    limit=7,
+)
+def submit_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    token = p.get("ClientToken")
+    if token and token in world.client_tokens:
+        return {"JobId": world.client_tokens[token]}
+    validate_job(world, p["Job"])
+    job = world.submit(p["Job"], p["Placement"]["Zone"])
+    if token:
+        world.client_tokens[token] = job.id
+    return {"JobId": job.id}
+
+
+# --- reading -------------------------------------------------------------------------------
+@PRODUCT.action(
+    "DescribeJobs",
+    params={"JobIds": ["str"], "Filters": [FILTER], "Offset": "int", "Limit": "int"},
+    limit=2,
+)
+def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    if "JobIds" in p and "Filters" in p:
+        raise ApiError(
+            "InvalidParameter.InvalidParameterCombination", "JobIds and Filters cannot both be given."
+        )
+    offset, limit = page(p, default=20, maximum=100)
+    matches = compile_filters(p.get("Filters"), JOB_FILTERS)
+    if "JobIds" in p:
+        for job_id in p["JobIds"]:
+            if not JOB_ID.match(job_id):
+                raise ApiError("InvalidParameter.JobIdMalformed", f"Invalid job ID format `{job_id}`.")
+        jobs = sorted((world.jobs[j] for j in set(p["JobIds"]) if j in world.jobs),
+                      key=lambda job: job.seq, reverse=True)  # fmt: skip
+    else:
+        jobs = _newest_first(world, p.get("Filters"))
+        if p.get("Filters"):
+            jobs = [job for job in jobs if matches(job)]
+    return {"JobSet": [views.job_view(j) for j in jobs[offset : offset + limit]],
+            "TotalCount": len(jobs)}  # fmt: skip
+
+
+def _newest_first(world: BatchWorld, filters: list[dict[str, Any]] | None) -> list[Job]:
+    """Candidates newest first, using the state index when a `job-state` filter narrows them."""
+    states = filter_values(filters, "job-state")
+    if states is None:
+        return world.job_order[::-1]
+    found = [job for state in states for job in world.by_state.get(state, {}).values()]
+    return sorted(found, key=lambda job: job.seq, reverse=True)
+
+
+@PRODUCT.action("DescribeJob", params={"JobId": "str"}, required=("JobId",), limit=2)
+def describe_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    return views.job_detail(job_or_404(world, p["JobId"]))
+
+
+@PRODUCT.action("DescribeJobSubmitInfo", params={"JobId": "str"}, required=("JobId",), limit=2)
+def describe_job_submit_info(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    job = job_or_404(world, p["JobId"])
+    return {
+        "JobId": job.id,
+        "JobName": job.name,
+        "JobDescription": job.spec.get("JobDescription", ""),
+        "Priority": job.priority,
+        "Tasks": job.spec["Tasks"],
+        "Dependences": job.dependences,
+        "Tags": job.tags,
+    }
+
+
+INSTANCE_FILTERS = {
+    "task-instance-state": lambda inst: [inst.state],
+    "task-instance-type": lambda inst: [inst.state],  # the doc's table uses this name (§8.3)
+}
+
+
+@PRODUCT.action(
+    "DescribeTask",
+    params={"JobId": "str", "TaskName": "str", "Offset": "int", "Limit": "int", "Filters": [FILTER]},
+    required=("JobId", "TaskName"),
+    limit=3,
+)
+def describe_task(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    task = task_or_404(world, p["JobId"], p["TaskName"])
+    offset, limit = page(p, default=100, maximum=1000)
+    matches = compile_filters(p.get("Filters"), INSTANCE_FILTERS)
+    instances = [inst for inst in task.instances if matches(inst)]
+    return {
+        "JobId": task.job.id,
+        "TaskName": task.name,
+        "TaskState": task.state,
+        "CreateTime": batch_time(task.created),
+        "EndTime": batch_time(task.ended),
+        "TaskInstanceTotalCount": len(instances),
+        "TaskInstanceSet": [views.instance_view(i) for i in instances[offset : offset + limit]],
+        "TaskInstanceMetrics": st.metrics(i.state for i in task.instances),
+    }
+
+
+@PRODUCT.action(
+    "DescribeTaskLogs",
+    params={"JobId": "str", "TaskName": "str", "TaskInstanceIndexes": ["int"], "Offset": "int",
+            "Limit": "int"},  # fmt: skip
+    required=("JobId", "TaskName"),
+    limit=20,
+)
+def describe_task_logs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    job = job_or_404(world, p["JobId"])
+    task = job.tasks.get(p["TaskName"])
+    if task is None:
+        raise not_found("Task", f"{job.id}/{p['TaskName']}")
+    if "TaskInstanceIndexes" in p and "Offset" in p:
+        raise ApiError(
+            "InvalidParameter.InvalidParameterCombination",
+            "TaskInstanceIndexes and Offset cannot both be given.",
+        )
+    offset, limit = page(p, default=5, maximum=10)
+    if "TaskInstanceIndexes" in p:
+        chosen = [instance_or_404(task, index) for index in p["TaskInstanceIndexes"]]
+        offset = 0
+    else:
+        chosen = task.instances
+    with_logs = [inst for inst in chosen if views.has_log(inst)]
+    return {
+        "TotalCount": len(with_logs),
+        "TaskInstanceLogSet": [views.instance_log(i, ctx.now) for i in with_logs[offset : offset + limit]],
+    }
+
+
+@PRODUCT.action(
+    "DescribeJobMonitorData",
+    params={"JobId": "str", "TaskName": "str", "TaskInstanceIndex": "int", "MetricName": "str",
+            "StartTime": "str", "EndTime": "str", "Dimensions": [{"Name": "str", "Value": "str"}]},  # fmt: skip
+    required=("JobId", "TaskName", "TaskInstanceIndex", "MetricName"),
+    limit=2,  # not documented (the action postdates the doc): the Batch default is assumed
+)
+def describe_job_monitor_data(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    task = task_or_404(world, p["JobId"], p["TaskName"])
+    inst = instance_or_404(task, p["TaskInstanceIndex"])
+    if p["MetricName"] not in content.METRICS:
+        raise ApiError("InvalidParameterValue", f"Unsupported MetricName `{p['MetricName']}`.")
+    try:
+        start = max(parse_batch_time(p["StartTime"]) if "StartTime" in p else 0.0, inst.created)
+        end = min(parse_batch_time(p["EndTime"]) if "EndTime" in p else ctx.now, inst.ended or ctx.now)
+    except ValueError:
+        raise ApiError("InvalidParameterValue", "Times must look like 2023-05-04T08:00:00Z.") from None
+    period = content.period_for(max(end - start, 0))
+    stamps = list(range(int(start) - int(start) % period, int(end) + 1, period))
+    values = [
+        content.metric_value(inst.log_seed, p["MetricName"], t)
+        if inst.running is not None and t >= inst.running
+        else None
+        for t in stamps
+    ]
+    return {"Period": period, "DataPoints": {"Timestamps": stamps, "Values": values}}
+
+
+# --- operator actions ----------------------------------------------------------------------
+@PRODUCT.action("TerminateJob", params={"JobId": "str"}, required=("JobId",), limit=2)
+def terminate_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    job = job_or_404(world, p["JobId"])
+    if job.state == st.SUBMITTED:
+        raise ApiError(
+            "UnsupportedOperation", "Termination is prohibited while the job is in the SUBMITTED state."
+        )
+    if job.state != st.SUCCEED:  # "does not take effect if it is in the SUCCEED state"
+        world.terminate_job(job)
+    return {}
+
+
+@PRODUCT.action(
+    "TerminateTaskInstance",
+    params={"JobId": "str", "TaskName": "str", "TaskInstanceIndex": "int"},
+    required=("JobId", "TaskName", "TaskInstanceIndex"),
+    limit=2,
+)
+def terminate_task_instance(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    job = world.jobs.get(p["JobId"])
+    task = job.tasks.get(p["TaskName"]) if job else None
+    if task is None or not 0 <= p["TaskInstanceIndex"] < len(task.instances):
+        raise not_found("TaskInstance", f"{p['JobId']}/{p['TaskName']}/{p['TaskInstanceIndex']}")
+    world.terminate_instance(task.instances[p["TaskInstanceIndex"]])
+    return {}
+
+
+@PRODUCT.action("RetryJobs", params={"JobIds": ["str"]}, required=("JobIds",), limit=2)
+def retry_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    if not p["JobIds"]:
+        raise ApiError("InvalidParameterValue", "JobIds must not be empty.")
+    if len(p["JobIds"]) > 100:
+        raise ApiError("InvalidParameterValue", "At most 100 JobIds can be given.")
+    jobs = [job_or_404(world, job_id) for job_id in p["JobIds"]]  # all checked before any change
+    for job in jobs:
+        if job.state != st.FAILED:
+            raise ApiError(
+                "UnsupportedOperation",
+                f"Job `{job.id}` is {job.state}; retry is supported only in the FAILED state.",
+            )
+    for job in jobs:
+        world.retry_job(job)
+    return {}
+
+
+@PRODUCT.action("DeleteJob", params={"JobId": "str"}, required=("JobId",), limit=30)
+def delete_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    job = job_or_404(world, p["JobId"])
+    done = (st.SUCCEED, st.FAILED)
+    if job.state not in done or any(inst.state not in done for inst in job.instances()):
+        raise ApiError(
+            "ResourceInUse.Job", "The job and all its task instances must be SUCCEED or FAILED."
+        )
+    world.delete_job(job)
+    return {}

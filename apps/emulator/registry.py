@@ -1,0 +1,58 @@
+"""What an action is to the emulator: its parameters, its limit and the function that answers it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.emulator.schema import Spec
+
+Handler = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler knows of the request besides its parameters."""
+
+    region: str
+    secret_id: str
+    now: float
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    handler: Handler
+    params: dict[str, Spec]
+    required: tuple[str, ...] = ()
+    limit: float = 20.0  # requests per second, from the reference's action table
+
+
+@dataclass
+class Product:
+    """One API: its signing service name, its version and its actions."""
+
+    service: str
+    version: str
+    regions: tuple[str, ...]
+    region_required: bool
+    actions: dict[str, Action] = field(default_factory=dict)
+    # Actions restricted to fewer regions than the product (omics-api.md §1.2).
+    action_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def action(
+        self,
+        name: str,
+        *,
+        params: dict[str, Spec],
+        required: tuple[str, ...] = (),
+        limit: float,
+    ) -> Callable[[Handler], Handler]:
+        """Decorator registering a handler `(world, params, ctx) -> response fields`."""
+
+        def register(handler: Handler) -> Handler:
+            self.actions[name] = Action(name, handler, params, required, limit)
+            return handler
+
+        return register

@@ -1,0 +1,136 @@
+"""Jobdeck settings: one file, every value from the environment (12-factor).
+
+The defaults give the embedded setup used by `make demo` and `make test`: SQLite, an embedded
+Valkey started by the project when REDIS_URL is unset, and the local emulator as the cloud.
+Every variable is explained in `.env.example`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.env import env_bool, env_float, env_int, env_list, env_str
+from dashboard.envdb import database_from_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+# The default key is only for the embedded demo; production sets DJANGO_SECRET_KEY.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "jobdeck-insecure-demo-key-change-me-in-production")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "apps.cloud",
+    "apps.emulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", ""), sqlite_default=BASE_DIR / "db.sqlite3"
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Redis: broker, cache and rate-limiter store -------------------------------------------
+# When REDIS_URL is unset the project starts an embedded Valkey on this port (demo and tests).
+EMBEDDED_REDIS_PORT = env_int("EMBEDDED_REDIS_PORT", 6391)
+EMBEDDED_REDIS = env_str("REDIS_URL", "") == ""
+REDIS_URL = env_str("REDIS_URL", "") or f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+}
+
+# --- Celery --------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat entries expire before their next run, so a stalled worker never works off a backlog.
+CELERY_BEAT_SCHEDULE = {
+    "probe-cloud": {
+        "task": "apps.cloud.tasks.probe_cloud",
+        "schedule": 5.0,
+        "options": {"expires": 4.0},
+    },
+}
+
+# --- Tencent Cloud --------------------------------------------------------------------------
+# The names the official tools use. The defaults are the emulator's demo key pair: they open
+# nothing but the local emulator.
+TENCENTCLOUD_SECRET_ID = env_str("TENCENTCLOUD_SECRET_ID", "AKIDjobdeckDEMOkey0000000000000000000")
+TENCENTCLOUD_SECRET_KEY = env_str("TENCENTCLOUD_SECRET_KEY", "jobdeckDEMOsecret000000000000000")
+TENCENTCLOUD_REGION = env_str("TENCENTCLOUD_REGION", "ap-guangzhou")
+# Empty means the real endpoints (<service>.tencentcloudapi.com); the default is the emulator.
+TENCENTCLOUD_ENDPOINT = env_str("TENCENTCLOUD_ENDPOINT", "http://127.0.0.1:9100")
+CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
+CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
+
+# --- Emulator ------------------------------------------------------------------------------
+EMULATOR_PORT = env_int("EMULATOR_PORT", 9100)
+EMULATOR_SCENARIO = env_str("EMULATOR_SCENARIO", "demo")
+EMULATOR_SEED = env_int("EMULATOR_SEED", 1)
+EMULATOR_SPEED = env_float("EMULATOR_SPEED", 1.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
