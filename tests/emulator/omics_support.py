@@ -1,0 +1,181 @@
+"""Helpers shared by the Omics emulator tests (test_omics_*.py): the demo world's ids, submitting
+through the official SDK, and moving the ManualClock until a run group reaches a state."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+from apps.emulator.clock import ManualClock
+from apps.emulator.omics.world import OmicsWorld
+from apps.emulator.server import Emulator
+from tests.emulator.sdk import call
+
+HOME = "ap-guangzhou"  # where the demo scenario builds its omics world
+# The emulator's chosen vocabulary (apps/emulator/omics/world.py docstring); the doc shows
+# only the terminal values.
+GROUP_ENDED = {"COMPLETE", "COMPLETE_ERROR"}
+RUN_ENDED = {"SUCCESS", "EXECUTOR_ERROR", "CANCELED"}
+# The platform actions the emulator implements (omics-api.md §2, "bj/gz/sh" rows).
+PLATFORM_ACTIONS = (
+    "DescribeRunGroups", "DescribeRuns", "GetRunCalls", "GetRunMetadataFile", "GetRunStatus",
+    "TerminateRunGroup", "RetryRuns", "RunApplication", "RunWorkflow", "DescribeTables",
+    "DescribeTablesRows",
+)  # fmt: skip
+ENVIRONMENT_ACTIONS = ("DescribeEnvironments", "DescribeVolumes")
+
+
+def omics_world(emulator: Emulator, region: str = HOME) -> OmicsWorld:
+    """The world behind a region: read for ids the API cannot list (there is no implemented
+    DescribeApplications), or seeded where no implemented action can create the objects."""
+    return emulator.worlds[("omics", region)]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Ids of the demo scenario's fixed objects."""
+
+    project_id: str
+    env_id: str  # available
+    broken_env_id: str  # Status ERROR, Available false
+    volume_id: str
+    apps: dict[str, str]  # application name -> id
+    table_id: str
+    rows: list[tuple[str, str]]  # (TableRowUuid, first column) in table order
+
+    @property
+    def wdl_app(self) -> str:
+        return self.apps["fastp-qc"]
+
+    @property
+    def nf_app(self) -> str:
+        return self.apps["nf-rnaseq"]
+
+
+def demo_ids(emulator: Emulator) -> Demo:
+    world = omics_world(emulator)
+    with world.lock:
+        envs = list(world.environments.values())
+        table = next(iter(world.tables.values()))
+        return Demo(
+            project_id=world.project_id,
+            env_id=next(e["EnvironmentId"] for e in envs if e["Available"]),
+            broken_env_id=next(e["EnvironmentId"] for e in envs if not e["Available"]),
+            volume_id=next(iter(world.volumes)),
+            apps={app.name: app.id for app in world.apps.values()},
+            table_id=table["TableId"],
+            rows=[(r["TableRowUuid"], r["Content"][0]) for r in table["_rows"]],
+        )
+
+
+def as_dict(model: Any) -> dict[str, Any]:
+    """An SDK response model as plain JSON data (absent members come back as None)."""
+    return json.loads(model.to_json_string())
+
+
+def sdk(client: Any, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Call through the SDK model (strict: unknown response fields fail) and return JSON data."""
+    return as_dict(call(client, action, params or {}))
+
+
+def refusal(client: Any, action: str, params: dict[str, Any]) -> str:
+    """The error code the emulator answers with; fails the test if the call succeeds."""
+    with pytest.raises(TencentCloudSDKException) as caught:
+        call(client, action, params)
+    return str(caught.value.code)
+
+
+def b64json(data: Any) -> str:
+    return base64.b64encode(json.dumps(data).encode()).decode()
+
+
+_names = iter(range(1, 1_000_000))
+
+
+def unique_name(prefix: str = "t") -> str:
+    """Run group names must be unique (InvalidParameterValue.DuplicateName)."""
+    return f"{prefix}-{next(_names):06d}"
+
+
+def run_application(client: Any, demo: Demo, **overrides: Any) -> str:
+    """Submit the WDL demo application (single run unless a TableId is given)."""
+    params: dict[str, Any] = {
+        "ApplicationId": demo.wdl_app,
+        "Name": unique_name(),
+        "EnvironmentId": demo.env_id,
+        "InputBase64": b64json({"fastp_qc.sample": "cos://seq-data/S001.fastq.gz"}),
+        **overrides,
+    }
+    group_id = sdk(client, "RunApplication", params)["RunGroupId"]
+    assert group_id.startswith("run-")
+    return group_id
+
+
+def group(client: Any, group_id: str) -> dict[str, Any]:
+    found = sdk(client, "DescribeRunGroups", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})
+    assert found["TotalCount"] == 1, found
+    return found["RunGroups"][0]
+
+
+def runs_of(client: Any, group_id: str) -> list[dict[str, Any]]:
+    found = sdk(client, "DescribeRuns",
+                {"Limit": 100, "Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})  # fmt: skip
+    assert found["TotalCount"] == len(found["Runs"])
+    return found["Runs"]
+
+
+def run(client: Any, run_uuid: str) -> dict[str, Any]:
+    found = sdk(client, "DescribeRuns", {"Filters": [{"Name": "RunUuid", "Values": [run_uuid]}]})
+    assert found["TotalCount"] == 1, found
+    return found["Runs"][0]
+
+
+def counts(run_group: dict[str, Any]) -> dict[str, int]:
+    return {c["Status"]: c["Count"] for c in run_group["RunStatusCounts"]}
+
+
+def advance_until(
+    clock: ManualClock,
+    look: Callable[[], dict[str, Any]],
+    done: Callable[[dict[str, Any]], bool],
+    *,
+    step: float = 5.0,
+    limit: float = 7200.0,
+) -> list[dict[str, Any]]:
+    """Move the clock by `step` until `done(look())`; every snapshot seen, the last one done.
+
+    A run's shortest phase lasts more than 5 s (calls take 10 s or more), so 5 s steps see each
+    phase of a run at least once."""
+    seen = [look()]
+    waited = 0.0
+    while not done(seen[-1]):
+        assert waited < limit, f"still not done after {limit:.0f} s: {seen[-1]}"
+        clock.advance(step)
+        waited += step
+        seen.append(look())
+    return seen
+
+
+def distinct(values: list[str]) -> list[str]:
+    """Consecutive duplicates removed: the sequence of states a poller would notice."""
+    return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
+
+
+def finished_group(clock: ManualClock, client: Any, group_id: str) -> dict[str, Any]:
+    return advance_until(clock, lambda: group(client, group_id), lambda g: g["Status"] in GROUP_ENDED)[-1]
+
+
+def terminated_batch(client: Any, demo: Demo, rows: int) -> tuple[str, list[dict[str, Any]]]:
+    """A table batch of `rows` runs, terminated at once: every run CANCELED (retryable)."""
+    group_id = run_application(client, demo, TableId=demo.table_id,
+                               TableRowUuids=[uuid for uuid, _ in demo.rows[:rows]])  # fmt: skip
+    sdk(client, "TerminateRunGroup", {"RunGroupId": group_id})
+    runs = runs_of(client, group_id)
+    assert {r["Status"] for r in runs} == {"CANCELED"}
+    return group_id, runs
