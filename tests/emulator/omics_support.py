@@ -150,8 +150,8 @@ def advance_until(
 ) -> list[dict[str, Any]]:
     """Move the clock by `step` until `done(look())`; every snapshot seen, the last one done.
 
-    A run's shortest phase lasts more than 5 s (calls take 10 s or more), so 5 s steps see each
-    phase of a run at least once."""
+    A run waits 5 s or more before it starts and then runs for more than 10 s (each call takes
+    10 s or more), so steps of 5 s see each phase of a run at least once."""
     seen = [look()]
     waited = 0.0
     while not done(seen[-1]):
@@ -167,8 +167,16 @@ def distinct(values: list[str]) -> list[str]:
     return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
 
 
+def group_history(clock: ManualClock, client: Any, group_id: str) -> list[dict[str, Any]]:
+    """Snapshots of a run group from now until it ends: fine steps until it has started (so
+    RUNNING is seen), then coarse ones (each poll is an HTTP round trip)."""
+    seen = advance_until(clock, lambda: group(client, group_id), lambda g: g["Status"] != "INIT")
+    more = advance_until(clock, lambda: group(client, group_id), lambda g: g["Status"] in GROUP_ENDED, step=60)
+    return seen + more[1:]
+
+
 def finished_group(clock: ManualClock, client: Any, group_id: str) -> dict[str, Any]:
-    return advance_until(clock, lambda: group(client, group_id), lambda g: g["Status"] in GROUP_ENDED)[-1]
+    return group_history(clock, client, group_id)[-1]
 
 
 def terminated_batch(client: Any, demo: Demo, rows: int) -> tuple[str, list[dict[str, Any]]]:

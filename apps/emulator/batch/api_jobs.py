@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Any
 
 from apps.emulator.batch import content, views
@@ -155,7 +156,7 @@ def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
                       key=lambda job: job.seq, reverse=True)  # fmt: skip
     else:
         jobs = _newest_first(world, p.get("Filters"))
-        if p.get("Filters"):
+        if any(f.get("Name") != "job-state" for f in p.get("Filters") or []):
             jobs = [job for job in jobs if matches(job)]
     return {"JobSet": [views.job_view(j) for j in jobs[offset : offset + limit]],
             "TotalCount": len(jobs)}  # fmt: skip
@@ -167,7 +168,7 @@ def _newest_first(world: BatchWorld, filters: list[dict[str, Any]] | None) -> li
     if states is None:
         return world.job_order[::-1]
     found = [job for state in states for job in world.by_state.get(state, {}).values()]
-    return sorted(found, key=lambda job: job.seq, reverse=True)
+    return sorted(found, key=attrgetter("seq"), reverse=True)
 
 
 @PRODUCT.action("DescribeJob", params={"JobId": "str"}, required=("JobId",), limit=2)
