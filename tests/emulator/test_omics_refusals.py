@@ -194,7 +194,7 @@ def test_the_default_project_may_be_named_or_left_out(client: Any, demo: Demo) -
     ("encoded", "code"),
     [
         ("not base64 at all!", "InvalidParameterValue.InvalidBase64Encode"),
-        ("e30K=", "InvalidParameterValue.InvalidBase64Encode"),  # bad padding
+        ("e30", "InvalidParameterValue.InvalidBase64Encode"),  # "e30=" without its padding
         (b64json("x")[:-1] + "#", "InvalidParameterValue.InvalidBase64Encode"),
         ("aGVsbG8gd29ybGQ=", "InvalidParameterValue.InvalidInputJsonFormat"),  # "hello world"
         ("eyJhIjog", "InvalidParameterValue.InvalidInputJsonFormat"),  # '{"a": ' (cut short)
@@ -235,7 +235,7 @@ def test_terminating_a_finished_group_is_denied(clock: ManualClock, client: Any,
     group_id = run_application(client, demo)
     finished = finished_group(clock, client, group_id)
     assert refusal(client, "TerminateRunGroup", {"RunGroupId": group_id}) == "OperationDenied"
-    assert group(client, group_id) == {**finished, "UpdateTime": group(client, group_id)["UpdateTime"]}
+    assert group(client, group_id) == finished  # the group is left exactly as it was
 
 
 def test_terminating_twice_is_denied(client: Any, demo: Demo) -> None:

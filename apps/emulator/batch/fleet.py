@@ -189,9 +189,9 @@ class Fleet:
         self._terminate(env, node, f"RECREATE: the compute node is {node.state}")
         self._reconcile(env, f"RECREATE: replace the compute node {node.id}")
 
-    @staticmethod
-    def _close(activity: Activity, state: str, reason: str = "") -> None:
-        activity.state, activity.reason = state, reason
+    def _close(self, activity: Activity, state: str, reason: str = "") -> None:
+        # An ended activity carries its EndTime (the doc's SUCCEED examples all have one).
+        activity.state, activity.reason, activity.ended = state, reason, self.world.now
 
     def _terminate(self, env: Env, node: Node, cause: str) -> None:
         node.generation += 1

@@ -8,11 +8,12 @@ import json
 from typing import Any
 
 from apps.emulator.errors import ApiError
-from apps.emulator.filters import compile_filters
+from apps.emulator.filters import compile_filters as _compile_filters
 from apps.emulator.omics import views
 from apps.emulator.omics.world import GROUP_ENDED, MAX_RETRY_DEPTH, RETRYABLE, OmicsWorld, Run, RunGroup
 from apps.emulator.registry import Context, Product
-from apps.emulator.schema import FILTER, page
+from apps.emulator.schema import FILTER
+from apps.emulator.schema import page as _page
 
 PLATFORM_REGIONS = ("ap-beijing", "ap-guangzhou", "ap-shanghai")
 PRODUCT = Product(
@@ -37,6 +38,27 @@ def platform_action(name: str, **kwargs: Any) -> Any:
     """The twelve "omics platform" actions answer only in three regions (omics-api.md §1.2)."""
     PRODUCT.action_regions[name] = PLATFORM_REGIONS
     return PRODUCT.action(name, limit=LIMIT, **kwargs)
+
+
+def _omics_codes(error: ApiError) -> ApiError:
+    """The shared paging and filter helpers speak Batch (`InvalidFilter`,
+    `InvalidParameterValue.Negative`, ...); Omics documents no such codes, only
+    `InvalidParameterValue` (omics-api.md §1.13-§1.14)."""
+    return ApiError("InvalidParameterValue", error.message)
+
+
+def page(p: dict[str, Any], *, default: int, maximum: int) -> tuple[int, int]:
+    try:
+        return _page(p, default=default, maximum=maximum)
+    except ApiError as error:
+        raise _omics_codes(error) from None
+
+
+def compile_filters(filters: list[dict[str, Any]] | None, getters: dict[str, Any]) -> Any:
+    try:
+        return _compile_filters(filters, getters)
+    except ApiError as error:
+        raise _omics_codes(error) from None
 
 
 def _project(world: OmicsWorld, p: dict[str, Any]) -> None:

@@ -11,6 +11,17 @@ from apps.emulator.timefmt import omics_plain_time
 from apps.emulator.timefmt import omics_time as ot
 
 
+# RunGroup.Option / NFOption come back whole, unset members at their zero value or null, as the
+# doc's examples show them (omics-api.md §4.1 `"FailureMode": ""`, §5.17 `AddRunInfoToOutputDir:
+# null`); the undocumented keys of §5.17's example (RunGroupName, InputFileKeys, ...) are left out,
+# as the SDK models lack them.
+RUN_OPTION_UNSET = {"FailureMode": "", "UseCallCache": False, "UseErrorOnHold": False,
+                    "FinalWorkflowOutputsDir": "", "UseRelativeOutputPaths": False,
+                    "AddRunInfoToOutputDir": None}  # fmt: skip
+NF_OPTION_UNSET = {"Config": "", "Profile": "", "Report": False, "Resume": False, "NFVersion": "",
+                   "LaunchDir": ""}  # fmt: skip
+
+
 def _execution(submit: float, start: float | None, end: float | None) -> dict[str, str]:
     return {"SubmitTime": ot(submit), "StartTime": ot(start), "EndTime": ot(end)}
 
@@ -41,8 +52,8 @@ def group_view(world: OmicsWorld, group: RunGroup) -> dict[str, Any]:
         "InputType": group.input_type,
         "InputCosUri": group.input_cos_uri,
         "InputTemplateId": "",
-        "Option": group.option,
-        "NFOption": group.nf_option,
+        "Option": {**RUN_OPTION_UNSET, **group.option},
+        "NFOption": {**NF_OPTION_UNSET, **group.nf_option},
         "Volumes": [
             {"VolumeId": v, "Name": world.volumes[v]["Name"], "MountPath": f"/{v}"}
             for v in group.volume_ids
