@@ -24,6 +24,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from apps.cloud.services import account_ensure_default  # noqa: E402
+
 ROOT = Path(settings.BASE_DIR)
 STATE_DIR = ROOT / ".demo"
 WEB_ADDRESS = os.environ.get("DEMO_WEB_ADDRESS", "127.0.0.1:8000")
@@ -56,6 +58,7 @@ def prepare() -> None:
     users = get_user_model()
     if not users.objects.filter(username=DEMO_USER[0]).exists():
         users.objects.create_superuser(DEMO_USER[0], "demo@example.com", DEMO_USER[1])
+    account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
 
 
 def start_redis() -> object | None:

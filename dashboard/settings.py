@@ -134,3 +134,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Secrets at rest -----------------------------------------------------------------------
+# A Fernet key (base64, 32 bytes) that encrypts the cloud accounts' SecretKeys. Empty: derived
+# from DJANGO_SECRET_KEY (fine for the demo; production sets its own).
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+# Each account's default share of every documented rate limit (the rest is left to the
+# account's other clients, e.g. the team's own pipelines).
+CLOUD_DEFAULT_BUDGET_SHARE = env_float("CLOUD_DEFAULT_BUDGET_SHARE", 0.5)

@@ -42,6 +42,20 @@ def redis_url() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def clean_redis(redis_url: str) -> Iterator[None]:
+    """Every test starts with empty rate-limiter buckets and cache."""
+    import redis
+
+    from apps.cloud.gateway import reset_throttle
+
+    connection = redis.Redis.from_url(redis_url)
+    connection.flushdb()
+    reset_throttle()
+    yield
+    connection.close()
+
+
 def start_emulator(scenario: str = "demo", **kwargs: Any) -> Emulator:
     emulator = make_emulator(scenario, **kwargs)
     emulator.serve("127.0.0.1", 0)

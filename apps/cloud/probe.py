@@ -6,37 +6,35 @@ import time
 from collections import Counter
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 
-from apps.cloud import client
 from apps.cloud.errors import CloudError
+from apps.cloud.gateway import Throttled, cloud_call
+from apps.cloud.models import CloudAccount
 
 PROBE_CACHE_KEY = "cloud:probe"
 
 
 def probe_cloud() -> dict[str, Any]:
-    """One DescribeJobs call (the newest 100 jobs), summarised into the cache."""
+    """One DescribeJobs call (the newest 100 jobs) per enabled account, summarised into the cache."""
+    account = CloudAccount.objects.filter(enabled=True).first()
     started = time.time()
-    result: dict[str, Any] = {"checked_at": started, "region": settings.TENCENTCLOUD_REGION}
-    try:
-        response = client.call(
-            credentials=client.Credentials(
-                settings.TENCENTCLOUD_SECRET_ID, settings.TENCENTCLOUD_SECRET_KEY
-            ),
-            service="batch",
-            action="DescribeJobs",
-            region=settings.TENCENTCLOUD_REGION,
-            params={"Limit": 100},
-            endpoint=settings.TENCENTCLOUD_ENDPOINT,
-            timeout=(settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT),
-        )
-    except CloudError as err:
-        result.update(ok=False, code=err.code, message=err.message, request_id=err.request_id)
+    result: dict[str, Any] = {"checked_at": started}
+    if account is None:
+        result.update(ok=False, code="NoAccount", message="No enabled cloud account.")
     else:
-        states = Counter(job["JobState"] for job in response.get("JobSet", []))
-        result.update(ok=True, total=response.get("TotalCount", 0), states=dict(sorted(states.items())),
-                      request_id=response.get("RequestId", ""))  # fmt: skip
+        region = account.regions[0]
+        result.update(account=account.name, region=region)
+        try:
+            response = cloud_call(account, region, "batch", "DescribeJobs", {"Limit": 100}, block=False)
+        except Throttled as err:
+            result.update(ok=False, code="Throttled", message=str(err))
+        except CloudError as err:
+            result.update(ok=False, code=err.code, message=err.message, request_id=err.request_id)
+        else:
+            states = Counter(job["JobState"] for job in response.get("JobSet", []))
+            result.update(ok=True, total=response.get("TotalCount", 0), states=dict(sorted(states.items())),
+                          request_id=response.get("RequestId", ""))  # fmt: skip
     result["elapsed_ms"] = round((time.time() - started) * 1000, 1)
     cache.set(PROBE_CACHE_KEY, result, timeout=None)
     return result

@@ -6,7 +6,11 @@ import pytest
 from django.core.cache import cache
 
 from apps.cloud.probe import PROBE_CACHE_KEY, probe_cloud
+from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -15,8 +19,9 @@ def empty_cache():
 
 
 @pytest.fixture
-def cloud(emulator, settings):
-    settings.TENCENTCLOUD_ENDPOINT = f"http://127.0.0.1:{emulator.port}"
+def cloud(emulator):
+    account_create(name="demo", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
+                   regions=["ap-guangzhou"], endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
     return emulator
 
 
@@ -47,3 +52,8 @@ def test_a_failing_cloud_shows_its_error_code(client, cloud):
     page = client.get("/").content.decode()
     assert "DescribeJobs failed" in page
     assert "InternalError" in page
+
+
+def test_no_account_is_said_plainly(client):
+    probe_cloud()
+    assert "No enabled cloud account" in client.get("/").content.decode()

@@ -54,13 +54,18 @@ def advance_until(
 
 
 # --- jobs ----------------------------------------------------------------------------------
-def task(name: str, *, instances: int = 1, **extra: Any) -> dict[str, Any]:
-    """A Task on an anonymous compute environment, so it never waits for a free node."""
+ANONYMOUS_ENV = {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1", "ImageId": IMAGE}}
+
+
+def task(name: str, *, instances: int = 1, env_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A Task on an anonymous compute environment, so it never waits for a free node; or,
+    given `env_id`, on that environment (a Task names exactly one of them, §4 Task)."""
+    where = {"EnvId": env_id} if env_id else {"ComputeEnv": ANONYMOUS_ENV}
     return {
         "TaskName": name,
         "TaskInstanceNum": instances,
         "Application": {"DeliveryForm": "LOCAL", "Command": f"echo {name}"},
-        "ComputeEnv": {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1", "ImageId": IMAGE}},
+        **where,
         "RedirectInfo": {"StdoutRedirectPath": LOGS, "StderrRedirectPath": LOGS},
         "FailedAction": "TERMINATE",
         "MaxRetryCount": 0,
@@ -68,8 +73,13 @@ def task(name: str, *, instances: int = 1, **extra: Any) -> dict[str, Any]:
     }
 
 
-def job(*tasks: dict[str, Any], name: str = "unit-test-job", edges: tuple[tuple[str, str], ...] = (),
-        tags: dict[str, str] | None = None, priority: int = 1) -> dict[str, Any]:  # fmt: skip
+def job(
+    *tasks: dict[str, Any],
+    name: str = "unit-test-job",
+    edges: tuple[tuple[str, str], ...] = (),
+    tags: dict[str, str] | None = None,
+    priority: int = 1,
+) -> dict[str, Any]:
     """A `Job` structure (batch-api.md Appendix A.1); one task called `main` by default."""
     return {
         "JobName": name,
@@ -93,8 +103,15 @@ def job_state(client: Any, job_id: str) -> str:
     return str(describe_job(client, job_id).JobState)
 
 
-def wait_for_job(client: Any, clock: ManualClock, job_id: str, states: Collection[str], *,
-                 step: float = 10, limit: float = 4000) -> Any:  # fmt: skip
+def wait_for_job(
+    client: Any,
+    clock: ManualClock,
+    job_id: str,
+    states: Collection[str],
+    *,
+    step: float = 10,
+    limit: float = 4000,
+) -> Any:
     """DescribeJob once the job is in one of `states`."""
 
     def probe() -> Any:
@@ -114,14 +131,17 @@ def running_job(client: Any, clock: ManualClock, spec: dict[str, Any] | None = N
 def failed_job(client: Any, clock: ManualClock, spec: dict[str, Any] | None = None) -> str:
     """A FAILED job, made so on purpose: parsed, then terminated (§3.4.7)."""
     job_id = submit(client, spec)
-    wait_for_job(client, clock, job_id, set(ACTIVE_ORDER) - {"SUBMITTED"} | ENDED, step=1, limit=900)
+    wait_for_job(
+        client, clock, job_id, set(ACTIVE_ORDER) - {"SUBMITTED"} | ENDED, step=1, limit=900
+    )
     call(client, "TerminateJob", {"JobId": job_id})
     wait_for_job(client, clock, job_id, {"FAILED"}, step=1, limit=60)
     return job_id
 
 
-def succeeded_job(client: Any, clock: ManualClock, spec: dict[str, Any] | None = None, *,
-                  copies: int = 4) -> str:  # fmt: skip
+def succeeded_job(
+    client: Any, clock: ManualClock, spec: dict[str, Any] | None = None, *, copies: int = 4
+) -> str:
     """A job that SUCCEED. Some jobs fail on their own (the world's dice), so submit a few
     copies and keep the first that succeeded."""
     ids = [submit(client, spec) for _ in range(copies)]
@@ -147,11 +167,21 @@ def all_jobs(client: Any, **params: Any) -> list[Any]:
 
 
 # --- compute environments ------------------------------------------------------------------
-def create_env(client: Any, *, desired: int, name: str = "unit-test-env", zone: str = ZONE,
-               **spec: Any) -> str:  # fmt: skip
-    compute_env = {"EnvName": name, "EnvType": "MANAGED", "DesiredComputeNodeCount": desired,
-                   "EnvData": {"InstanceType": "S1.SMALL2", "ImageId": IMAGE}, **spec}  # fmt: skip
-    return str(call(client, "CreateComputeEnv", {"ComputeEnv": compute_env, "Placement": {"Zone": zone}}).EnvId)
+def create_env(
+    client: Any, *, desired: int, name: str = "unit-test-env", zone: str = ZONE, **spec: Any
+) -> str:
+    compute_env = {
+        "EnvName": name,
+        "EnvType": "MANAGED",
+        "DesiredComputeNodeCount": desired,
+        "EnvData": {"InstanceType": "S1.SMALL2", "ImageId": IMAGE},
+        **spec,
+    }
+    return str(
+        call(
+            client, "CreateComputeEnv", {"ComputeEnv": compute_env, "Placement": {"Zone": zone}}
+        ).EnvId
+    )
 
 
 def describe_env(client: Any, env_id: str) -> Any:
@@ -169,7 +199,9 @@ def wait_for_running_nodes(client: Any, clock: ManualClock, env_id: str, count: 
     return advance_until(clock, probe, step=5, limit=900, what=f"{count} RUNNING nodes in {env_id}")
 
 
-def ready_env(client: Any, clock: ManualClock, *, desired: int, **spec: Any) -> tuple[str, list[str]]:
+def ready_env(
+    client: Any, clock: ManualClock, *, desired: int, **spec: Any
+) -> tuple[str, list[str]]:
     """A new environment whose `desired` nodes are all RUNNING, and their ids."""
     env_id = create_env(client, desired=desired, **spec)
     env = wait_for_running_nodes(client, clock, env_id, desired)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.omics.v20221128 import models
 
 from apps.emulator.clock import ManualClock
 from apps.emulator.omics.world import OmicsWorld
@@ -24,10 +28,18 @@ GROUP_ENDED = {"COMPLETE", "COMPLETE_ERROR"}
 RUN_ENDED = {"SUCCESS", "EXECUTOR_ERROR", "CANCELED"}
 # The platform actions the emulator implements (omics-api.md §2, "bj/gz/sh" rows).
 PLATFORM_ACTIONS = (
-    "DescribeRunGroups", "DescribeRuns", "GetRunCalls", "GetRunMetadataFile", "GetRunStatus",
-    "TerminateRunGroup", "RetryRuns", "RunApplication", "RunWorkflow", "DescribeTables",
+    "DescribeRunGroups",
+    "DescribeRuns",
+    "GetRunCalls",
+    "GetRunMetadataFile",
+    "GetRunStatus",
+    "TerminateRunGroup",
+    "RetryRuns",
+    "RunApplication",
+    "RunWorkflow",
+    "DescribeTables",
     "DescribeTablesRows",
-)  # fmt: skip
+)
 ENVIRONMENT_ACTIONS = ("DescribeEnvironments", "DescribeVolumes")
 
 
@@ -118,14 +130,19 @@ def run_application(client: Any, demo: Demo, **overrides: Any) -> str:
 
 
 def group(client: Any, group_id: str) -> dict[str, Any]:
-    found = sdk(client, "DescribeRunGroups", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})
+    found = sdk(
+        client, "DescribeRunGroups", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]}
+    )
     assert found["TotalCount"] == 1, found
     return found["RunGroups"][0]
 
 
 def runs_of(client: Any, group_id: str) -> list[dict[str, Any]]:
-    found = sdk(client, "DescribeRuns",
-                {"Limit": 100, "Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})  # fmt: skip
+    found = sdk(
+        client,
+        "DescribeRuns",
+        {"Limit": 100, "Filters": [{"Name": "RunGroupId", "Values": [group_id]}]},
+    )
     assert found["TotalCount"] == len(found["Runs"])
     return found["Runs"]
 
@@ -171,7 +188,9 @@ def group_history(clock: ManualClock, client: Any, group_id: str) -> list[dict[s
     """Snapshots of a run group from now until it ends: fine steps until it has started (so
     RUNNING is seen), then coarse ones (each poll is an HTTP round trip)."""
     seen = advance_until(clock, lambda: group(client, group_id), lambda g: g["Status"] != "INIT")
-    more = advance_until(clock, lambda: group(client, group_id), lambda g: g["Status"] in GROUP_ENDED, step=60)
+    more = advance_until(
+        clock, lambda: group(client, group_id), lambda g: g["Status"] in GROUP_ENDED, step=60
+    )
     return seen + more[1:]
 
 
@@ -181,9 +200,87 @@ def finished_group(clock: ManualClock, client: Any, group_id: str) -> dict[str, 
 
 def terminated_batch(client: Any, demo: Demo, rows: int) -> tuple[str, list[dict[str, Any]]]:
     """A table batch of `rows` runs, terminated at once: every run CANCELED (retryable)."""
-    group_id = run_application(client, demo, TableId=demo.table_id,
-                               TableRowUuids=[uuid for uuid, _ in demo.rows[:rows]])  # fmt: skip
+    group_id = run_application(
+        client, demo, TableId=demo.table_id, TableRowUuids=[uuid for uuid, _ in demo.rows[:rows]]
+    )
     sdk(client, "TerminateRunGroup", {"RunGroupId": group_id})
     runs = runs_of(client, group_id)
     assert {r["Status"] for r in runs} == {"CANCELED"}
     return group_id, runs
+
+
+# --- raw answers and the SDK models' declared types --------------------------------------------
+def send_raw(client: Any, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` through the SDK's request model; the raw answer, after the SDK's response model
+    has parsed it strictly (a member it does not know fails, as in `call`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "... fileds are useless." = a member the model lacks
+        request = getattr(models, f"{action}Request")()
+        request.from_json_string(json.dumps(params))
+        answer = client.call_json(action, request._serialize())["Response"]
+        getattr(models, f"{action}Response")()._deserialize(answer)
+    return answer
+
+
+_DECLARED = re.compile(r":type (\w+): (.+)")
+_PRIMITIVES: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+# Times are ISO 8601 with an offset, except these two plain ones (omics-api.md §1.9); "" is the
+# emulator's "not reached yet".
+_PLAIN_TIMES = {("Table", "CreateTime"), ("ApplicationVersion", "CreateTime")}
+
+
+def _declared(model: str) -> dict[str, str]:
+    return dict(_DECLARED.findall(getattr(models, model).__init__.__doc__ or ""))
+
+
+def _time_error(model: str, key: str, value: str) -> str | None:
+    if value == "":
+        return None
+    if (model, key) in _PLAIN_TIMES:
+        ok = re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", value) is not None
+    else:
+        try:
+            ok = datetime.fromisoformat(value).tzinfo is not None and "T" in value
+        except ValueError:
+            ok = False
+    return None if ok else f"{value!r} is not the documented time format"
+
+
+def type_errors(model: str, data: dict[str, Any], path: str = "") -> list[str]:
+    """Members whose JSON value is not of the type the SDK model declares (null is allowed:
+    the API marks members "may return null"), and times not in the documented format."""
+    declared, errors = _declared(model), []
+    for key, value in data.items():
+        where = f"{path}.{key}" if path else key
+        kind = declared.get(key)
+        if kind is None:
+            errors.append(f"{where}: not a member of {model}")
+            continue
+        if value is None:
+            continue
+        items = [value]
+        if kind.startswith("list of "):
+            if not isinstance(value, list):
+                errors.append(f"{where}: {value!r} is not a list")
+                continue
+            items, kind = value, kind.removeprefix("list of ")
+        for item in items:
+            if kind in _PRIMITIVES:
+                if not _PRIMITIVES[kind](item):
+                    errors.append(f"{where}: {item!r} is not {kind}")
+                elif (
+                    key.endswith("Time")
+                    and kind == "str"
+                    and (problem := _time_error(model, key, item))
+                ):
+                    errors.append(f"{where}: {problem}")
+            elif not isinstance(item, dict):
+                errors.append(f"{where}: {item!r} is not an object")
+            else:
+                errors += type_errors(kind.rsplit(".", 1)[-1].strip("`"), item, where)
+    return errors

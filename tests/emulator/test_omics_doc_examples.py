@@ -8,7 +8,6 @@ ids in their place. Actions the emulator does not implement must answer `Invalid
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +19,33 @@ from apps.emulator.clock import ManualClock
 from apps.emulator.omics.api import PRODUCT
 from apps.emulator.server import Emulator
 from tests.conftest import omics_sdk
-from tests.emulator.omics_support import Demo, demo_ids, refusal, run_application, runs_of, sdk, terminated_batch
+from tests.emulator.omics_support import (
+    Demo,
+    demo_ids,
+    refusal,
+    run_application,
+    runs_of,
+    sdk,
+    send_raw,
+    terminated_batch,
+)
 
 EXAMPLES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parents[1] / "fixtures" / "doc_examples" / "omics.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "fixtures" / "doc_examples" / "omics.json").read_text(
+        encoding="utf-8"
+    )
 )
 # Documented actions the emulator does not implement (yet): their examples are not compared,
 # and the emulator must say `InvalidAction` rather than pretend.
 NOT_IMPLEMENTED = {
-    "CreateEnvironment", "DeleteEnvironment", "CreateVolume", "DeleteVolume", "DeleteVolumeData",
-    "ModifyVolume", "ImportTableFile",
-}  # fmt: skip
+    "CreateEnvironment",
+    "DeleteEnvironment",
+    "CreateVolume",
+    "DeleteVolume",
+    "DeleteVolumeData",
+    "ModifyVolume",
+    "ImportTableFile",
+}
 # Doc oddities, as (action, path in the response): a doc member the emulator rightly leaves out.
 TOLERATED_MISSING = {
     # `Run.Option` was deprecated in release 7, yet the DescribeRuns example still prints it
@@ -45,7 +60,9 @@ def example_id(example: dict[str, Any]) -> str:
 
 def examples(implemented: bool) -> list[Any]:
     return [
-        pytest.param(e, id=example_id(e)) for e in EXAMPLES if (e["action"] not in NOT_IMPLEMENTED) == implemented
+        pytest.param(e, id=example_id(e))
+        for e in EXAMPLES
+        if (e["action"] not in NOT_IMPLEMENTED) == implemented
     ]
 
 
@@ -65,7 +82,7 @@ def shape_differences(doc: Any, got: Any, path: str, tolerated: set[str]) -> lis
     """Where `got` lacks a member of `doc`, or has another JSON type, recursively.
 
     Members `got` has and `doc` lacks are not differences here: the strict SDK parse (see
-    `send`) has already checked that each of them is a member of the SDK's model, i.e. a field
+    `send_raw`) has already checked that each of them is a member of the SDK's model, i.e. a field
     added to the API after the doc's example was written (e.g. RunGroup.Type, Run.Cache)."""
     if json_type(doc) != json_type(got):
         return [f"{path or '.'}: the doc has {json_type(doc)}, the emulator {json_type(got)}"]
@@ -91,7 +108,9 @@ def test_shape_differences_sees_what_it_must() -> None:
     doc = {"A": 1, "B": [{"C": "x", "D": True}], "E": {"F": 1.5}}
     assert shape_differences(doc, doc, "", set()) == []
     assert shape_differences(doc, {**doc, "Extra": 1, "A": 1.0}, "", set()) == []
-    assert shape_differences(doc, {**doc, "A": "1"}, "", set()) == ["A: the doc has integer, the emulator string"]
+    assert shape_differences(doc, {**doc, "A": "1"}, "", set()) == [
+        "A: the doc has integer, the emulator string"
+    ]
     assert shape_differences(doc, {**doc, "B": [{"C": "x"}]}, "", set()) == [
         "B[].D: in the doc, missing from the emulator's answer"
     ]
@@ -102,19 +121,6 @@ def test_shape_differences_sees_what_it_must() -> None:
         "E.F: the doc has number, the emulator integer"
     ]
     assert shape_differences(doc, {**doc, "B": [{"C": "x"}]}, "", {"B[].D"}) == []
-
-
-def send(client: Any, action: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The doc request through the SDK's request model, the raw answer parsed strictly by the
-    SDK's response model (a member it does not know fails), and the raw answer returned."""
-    models = __import__(client.__module__.rsplit(".", 1)[0] + ".models", fromlist=["models"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # "... fileds are useless." = a member the model lacks
-        request = getattr(models, f"{action}Request")()
-        request.from_json_string(json.dumps(params))
-        answer = client.call_json(action, request._serialize())["Response"]
-        getattr(models, f"{action}Response")()._deserialize(answer)
-    return answer
 
 
 # --- the doc's ids replaced by the world's -------------------------------------------------
@@ -137,19 +143,29 @@ class World:
 def _same_prefix_ids(world: World) -> dict[str, str]:
     """Project, environment, application and table ids: one of each in the demo."""
     demo = world.demo
-    return {"prj-": demo.project_id, "env-": demo.env_id, "menv-": demo.env_id, "app-": demo.wdl_app,
-            "tab-": demo.table_id}  # fmt: skip
+    return {
+        "prj-": demo.project_id,
+        "env-": demo.env_id,
+        "menv-": demo.env_id,
+        "app-": demo.wdl_app,
+        "tab-": demo.table_id,
+    }
 
 
 def _a_finished_run(world: World) -> dict[str, str]:
     done = world.first("DescribeRuns", ("Status", "SUCCESS"))["RunUuid"]
     calls = sdk(world.client, "GetRunCalls", {"RunUuid": done, "Path": "/"})["Calls"]
     workflow = next(c["RunId"] for c in calls if c["RunType"] == "Workflow")
-    return {"84232c68-a016-4668-b2e3-168a175d6f29": done, "/ed4199e3-3513-444e-9090-3413fd6d3e44": f"/{workflow}"}
+    return {
+        "84232c68-a016-4668-b2e3-168a175d6f29": done,
+        "/ed4199e3-3513-444e-9090-3413fd6d3e44": f"/{workflow}",
+    }
 
 
 def _a_nextflow_run(world: World) -> dict[str, str]:
-    group_id = world.first("DescribeRunGroups", ("Type", "NEXTFLOW"), ("Status", "COMPLETE"))["RunGroupId"]
+    group_id = world.first("DescribeRunGroups", ("Type", "NEXTFLOW"), ("Status", "COMPLETE"))[
+        "RunGroupId"
+    ]
     return {"fe92382a-9028-4e0f-8d12-fb11d9ad058c": runs_of(world.client, group_id)[0]["RunUuid"]}
 
 
@@ -161,17 +177,22 @@ def _two_rows(world: World) -> dict[str, str]:
     rows = [uuid for uuid, _ in world.demo.rows]
     return {
         # RunApplication's batch example
-        "df909e9b-1edf-4369-a9d4-71a733770034": rows[0], "3c5f7840-3689-44f2-b6ae-9e223b996f83": rows[1],
+        "df909e9b-1edf-4369-a9d4-71a733770034": rows[0],
+        "3c5f7840-3689-44f2-b6ae-9e223b996f83": rows[1],
         # DescribeTablesRows' example, whose fuzzy `Tr` value is the extension of its files
-        "d3154292-9305-42cb-99ab-a0fc1f5112ac": rows[2], "41363765-71e4-42ad-bbf8-bed9e70cd85e": rows[3],
+        "d3154292-9305-42cb-99ab-a0fc1f5112ac": rows[2],
+        "41363765-71e4-42ad-bbf8-bed9e70cd85e": rows[3],
         ".txt": ".fastq.gz",
-    }  # fmt: skip
+    }
 
 
 def _a_retryable_group(world: World) -> dict[str, str]:
     group_id, runs = terminated_batch(world.client, world.demo, rows=2)
-    return {"run-ashamed-bleak-doggy-247963": group_id, "7b501b32-4e42-456a-9d54-aa3c9791beb0": runs[0]["RunUuid"],
-            "38b860fa-65d3-4adc-8000-4c0c31d2ff51": runs[1]["RunUuid"]}  # fmt: skip
+    return {
+        "run-ashamed-bleak-doggy-247963": group_id,
+        "7b501b32-4e42-456a-9d54-aa3c9791beb0": runs[0]["RunUuid"],
+        "38b860fa-65d3-4adc-8000-4c0c31d2ff51": runs[1]["RunUuid"],
+    }
 
 
 EXACT_IDS: dict[str, Callable[[World], dict[str, str]]] = {
@@ -193,7 +214,9 @@ def substituted(value: Any, exact: dict[str, str], prefixes: dict[str, str]) -> 
     if isinstance(value, str):
         if value in exact:
             return exact[value]
-        return next((world_id for prefix, world_id in prefixes.items() if value.startswith(prefix)), value)
+        return next(
+            (world_id for prefix, world_id in prefixes.items() if value.startswith(prefix)), value
+        )
     return value
 
 
@@ -209,21 +232,25 @@ def test_answer_has_the_doc_examples_shape(world: World, example: dict[str, Any]
     exact = EXACT_IDS[action](world) if action in EXACT_IDS else {}
     request = substituted(example["request"], exact, _same_prefix_ids(world))
 
-    answer = send(world.client, action, request)
+    answer = send_raw(world.client, action, request)
 
     tolerated = {path for tolerated_action, path in TOLERATED_MISSING if tolerated_action == action}
     assert shape_differences(example["response"], answer, "", tolerated) == []
 
 
 @pytest.mark.parametrize("example", examples(implemented=False))
-def test_not_implemented_action_answers_invalid_action(world: World, example: dict[str, Any]) -> None:
+def test_not_implemented_action_answers_invalid_action(
+    world: World, example: dict[str, Any]
+) -> None:
     assert refusal(world.client, example["action"], example["request"]) == "InvalidAction"
 
 
 def test_not_implemented_list_is_exact() -> None:
     documented = {e["action"] for e in EXAMPLES}
     assert NOT_IMPLEMENTED <= documented
-    assert not NOT_IMPLEMENTED & set(PRODUCT.actions), "implemented now: take it off NOT_IMPLEMENTED"
+    assert not NOT_IMPLEMENTED & set(PRODUCT.actions), (
+        "implemented now: take it off NOT_IMPLEMENTED"
+    )
     assert documented - NOT_IMPLEMENTED <= set(PRODUCT.actions)
 
 
@@ -232,4 +259,7 @@ def test_every_tolerated_oddity_is_still_in_the_doc() -> None:
     for action, path in TOLERATED_MISSING:
         responses = [e["response"] for e in EXAMPLES if e["action"] == action]
         member, _, leaf = path.rpartition(".")
-        assert any(leaf in item for r in responses for item in r[member.removesuffix("[]")]), (action, path)
+        assert any(leaf in item for r in responses for item in r[member.removesuffix("[]")]), (
+            action,
+            path,
+        )

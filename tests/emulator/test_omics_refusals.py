@@ -48,69 +48,133 @@ def total_groups(client: Any) -> int:
 
 
 def a_run_with_status(client: Any, status: str) -> dict[str, Any]:
-    found = sdk(client, "DescribeRuns", {"Limit": 1, "Filters": [{"Name": "Status", "Values": [status]}]})
+    found = sdk(
+        client, "DescribeRuns", {"Limit": 1, "Filters": [{"Name": "Status", "Values": [status]}]}
+    )
     assert found["Runs"], f"the demo has a {status} run"
     return found["Runs"][0]
 
 
 def workflow_params(demo: Demo, **overrides: Any) -> dict[str, Any]:
-    return {"Name": unique_name("wf"), "EnvironmentId": demo.env_id, "GitSource": GIT, "Type": "NEXTFLOW",
-            "NFOption": {}, "InputBase64": b64json({}), **overrides}  # fmt: skip
+    return {
+        "Name": unique_name("wf"),
+        "EnvironmentId": demo.env_id,
+        "GitSource": GIT,
+        "Type": "NEXTFLOW",
+        "NFOption": {},
+        "InputBase64": b64json({}),
+        **overrides,
+    }
 
 
 def application_params(demo: Demo, **overrides: Any) -> dict[str, Any]:
-    return {"ApplicationId": demo.wdl_app, "Name": unique_name("app"), "EnvironmentId": demo.env_id,
-            "InputBase64": b64json({}), **overrides}  # fmt: skip
+    return {
+        "ApplicationId": demo.wdl_app,
+        "Name": unique_name("app"),
+        "EnvironmentId": demo.env_id,
+        "InputBase64": b64json({}),
+        **overrides,
+    }
 
 
 # --- RetryRuns --------------------------------------------------------------------------------
 def test_retry_of_a_successful_run_is_refused(client: Any) -> None:
     done = a_run_with_status(client, "SUCCESS")
-    assert refusal(client, "RetryRuns", {"RunUuids": [done["RunUuid"]]}) == "FailedOperation.StatusNotSupported"
+    assert (
+        refusal(client, "RetryRuns", {"RunUuids": [done["RunUuid"]]})
+        == "FailedOperation.StatusNotSupported"
+    )
 
 
 def test_retry_of_a_group_whose_runs_all_succeeded_is_refused(client: Any) -> None:
-    complete = sdk(client, "DescribeRunGroups", {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["COMPLETE"]}]})
+    complete = sdk(
+        client,
+        "DescribeRunGroups",
+        {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["COMPLETE"]}]},
+    )
     group_id = complete["RunGroups"][0]["RunGroupId"]
     before = total_groups(client)
-    assert refusal(client, "RetryRuns", {"RunGroupId": group_id}) == "FailedOperation.StatusNotSupported"
+    assert (
+        refusal(client, "RetryRuns", {"RunGroupId": group_id})
+        == "FailedOperation.StatusNotSupported"
+    )
     assert total_groups(client) == before  # a refused retry makes no run group
 
 
-def test_retry_of_a_running_or_waiting_run_is_refused(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_retry_of_a_running_or_waiting_run_is_refused(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     [waiting] = runs_of(client, run_application(client, demo))
-    assert refusal(client, "RetryRuns", {"RunUuids": [waiting["RunUuid"]]}) == "FailedOperation.StatusNotSupported"
+    assert (
+        refusal(client, "RetryRuns", {"RunUuids": [waiting["RunUuid"]]})
+        == "FailedOperation.StatusNotSupported"
+    )
 
-    running = advance_until(clock, lambda: run(client, waiting["RunUuid"]), lambda r: r["Status"] != "INIT")[-1]
+    running = advance_until(
+        clock, lambda: run(client, waiting["RunUuid"]), lambda r: r["Status"] != "INIT"
+    )[-1]
     assert running["Status"] == "RUNNING"
-    assert refusal(client, "RetryRuns", {"RunUuids": [running["RunUuid"]]}) == "FailedOperation.StatusNotSupported"
-    code = refusal(client, "RetryRuns", {"RunGroupId": running["RunGroupId"], "RunUuids": [running["RunUuid"]]})
+    assert (
+        refusal(client, "RetryRuns", {"RunUuids": [running["RunUuid"]]})
+        == "FailedOperation.StatusNotSupported"
+    )
+    code = refusal(
+        client, "RetryRuns", {"RunGroupId": running["RunGroupId"], "RunUuids": [running["RunUuid"]]}
+    )
     assert code == "FailedOperation.StatusNotSupported"
 
 
 def test_retrying_over_and_over_hits_the_retry_limit(client: Any, demo: Demo) -> None:
     group_id, _ = terminated_batch(client, demo, rows=1)
     retries: list[str] = []
-    for _ in range(10):  # the doc states no limit value; the emulator's must be reached well before 10
+    for _ in range(
+        10
+    ):  # the doc states no limit value; the emulator's must be reached well before 10
         try:
             group_id = sdk(client, "RetryRuns", {"RunGroupId": group_id})["RunGroupId"]
         except Exception as error:  # noqa: BLE001 - the code is asserted below
             assert getattr(error, "code", None) == "FailedOperation.RetryLimitExceeded", error
             break
         retries.append(group_id)
-        sdk(client, "TerminateRunGroup", {"RunGroupId": group_id})  # CANCELED runs may be retried again
+        sdk(
+            client, "TerminateRunGroup", {"RunGroupId": group_id}
+        )  # CANCELED runs may be retried again
     else:
         pytest.fail("ten retries in a row were all accepted")
     assert retries, "at least one retry is allowed"
     assert len(set(retries)) == len(retries)
 
 
-def test_retry_in_an_environment_that_became_unavailable(emulator: Emulator, client: Any, demo: Demo) -> None:
+def test_retry_of_a_run_outside_the_given_group(client: Any, demo: Demo) -> None:
+    one, _ = terminated_batch(client, demo, rows=1)
+    _, other_runs = terminated_batch(client, demo, rows=1)
+    code = refusal(client, "RetryRuns", {"RunGroupId": one, "RunUuids": [other_runs[0]["RunUuid"]]})
+    assert code == "ResourceNotFound.RunNotExist"
+
+
+def test_retry_needs_a_group_or_runs(client: Any) -> None:
+    before = total_groups(client)
+    # the doc documents three modes and no code for none of them
+    assert refusal(client, "RetryRuns", {}) in {
+        "MissingParameter",
+        "InvalidParameter",
+        "InvalidParameterValue",
+    }
+    assert total_groups(client) == before
+
+
+def test_retry_in_an_environment_that_became_unavailable(
+    emulator: Emulator, client: Any, demo: Demo
+) -> None:
     group_id, runs = terminated_batch(client, demo, rows=1)
     # No implemented action changes an environment, so the world is told the environment failed.
     world = omics_world(emulator)
     with world.lock:
-        world.environments[demo.env_id] = {**world.environments[demo.env_id], "Status": "ERROR", "Available": False}
+        world.environments[demo.env_id] = {
+            **world.environments[demo.env_id],
+            "Status": "ERROR",
+            "Available": False,
+        }
 
     code = "InvalidParameterValue.EnvironmentNotAvailable"
     assert refusal(client, "RetryRuns", {"RunGroupId": group_id}) == code
@@ -131,31 +195,61 @@ def test_submitting_to_an_unavailable_environment(client: Any, demo: Demo, actio
 UNKNOWN: list[tuple[str, Callable[[Demo], dict[str, Any]], str]] = [
     ("GetRunStatus", lambda d: {"RunUuid": NO_RUN}, "ResourceNotFound.RunNotExist"),
     ("GetRunCalls", lambda d: {"RunUuid": NO_RUN, "Path": "/"}, "ResourceNotFound.RunNotExist"),
-    ("GetRunMetadataFile", lambda d: {"RunUuid": NO_RUN, "Key": "nextflow.log"}, "ResourceNotFound.RunNotExist"),
+    (
+        "GetRunMetadataFile",
+        lambda d: {"RunUuid": NO_RUN, "Key": "nextflow.log"},
+        "ResourceNotFound.RunNotExist",
+    ),
     ("RetryRuns", lambda d: {"RunUuids": [NO_RUN]}, "ResourceNotFound.RunNotExist"),
     # TerminateRunGroup documents RunNotExist and not RunGroupNotExist (omics-api.md §4.6)
     ("TerminateRunGroup", lambda d: {"RunGroupId": NO_GROUP}, "ResourceNotFound.RunNotExist"),
     ("RetryRuns", lambda d: {"RunGroupId": NO_GROUP}, "ResourceNotFound.RunGroupNotExist"),
-    ("RunApplication", lambda d: application_params(d, ApplicationId="app-no-such-app-000000"),
-     "ResourceNotFound.ApplicationNotExist"),
-    ("RunApplication", lambda d: application_params(d, ApplicationVersionId="99"),
-     "ResourceNotFound.ApplicationVersionNotExist"),
-    ("RunApplication", lambda d: application_params(d, EnvironmentId="env-nothere"),
-     "ResourceNotFound.EnvironmentNotExist"),
-    ("RunWorkflow", lambda d: workflow_params(d, EnvironmentId="env-nothere"), "ResourceNotFound.EnvironmentNotExist"),
-    ("RunApplication", lambda d: application_params(d, TableId="tab-no-such-table-000000"),
-     "ResourceNotFound.TableNotExist"),
-    ("DescribeTablesRows", lambda d: {"ProjectId": d.project_id, "TableId": "tab-no-such-table-000000"},
-     "ResourceNotFound.TableNotExist"),
-    ("RunApplication", lambda d: application_params(d, TableId=d.table_id, TableRowUuids=[d.rows[0][0], NO_RUN]),
-     "ResourceNotFound.TableRowNotExist"),
+    (
+        "RunApplication",
+        lambda d: application_params(d, ApplicationId="app-no-such-app-000000"),
+        "ResourceNotFound.ApplicationNotExist",
+    ),
+    (
+        "RunApplication",
+        lambda d: application_params(d, ApplicationVersionId="99"),
+        "ResourceNotFound.ApplicationVersionNotExist",
+    ),
+    (
+        "RunApplication",
+        lambda d: application_params(d, EnvironmentId="env-nothere"),
+        "ResourceNotFound.EnvironmentNotExist",
+    ),
+    (
+        "RunWorkflow",
+        lambda d: workflow_params(d, EnvironmentId="env-nothere"),
+        "ResourceNotFound.EnvironmentNotExist",
+    ),
+    (
+        "RunApplication",
+        lambda d: application_params(d, TableId="tab-no-such-table-000000"),
+        "ResourceNotFound.TableNotExist",
+    ),
+    (
+        "DescribeTablesRows",
+        lambda d: {"ProjectId": d.project_id, "TableId": "tab-no-such-table-000000"},
+        "ResourceNotFound.TableNotExist",
+    ),
+    (
+        "RunApplication",
+        lambda d: application_params(d, TableId=d.table_id, TableRowUuids=[d.rows[0][0], NO_RUN]),
+        "ResourceNotFound.TableRowNotExist",
+    ),
     # DescribeVolumes lists only the generic ResourceNotFound (omics-api.md §3.8)
     ("DescribeVolumes", lambda d: {"EnvironmentId": "env-nothere"}, "ResourceNotFound"),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("action", "params", "code"), UNKNOWN, ids=[f"{a}-{c}" for a, _, c in UNKNOWN])
-def test_unknown_ids(client: Any, demo: Demo, action: str, params: Callable[[Demo], dict[str, Any]], code: str) -> None:
+@pytest.mark.parametrize(
+    ("action", "params", "code"), UNKNOWN, ids=[f"{a}-{c}" for a, _, c in UNKNOWN]
+)
+def test_unknown_ids(
+    client: Any, demo: Demo, action: str, params: Callable[[Demo], dict[str, Any]], code: str
+) -> None:
     before = total_groups(client)
     assert refusal(client, action, params(demo)) == code
     assert total_groups(client) == before
@@ -186,6 +280,7 @@ def test_unknown_project(client: Any, demo: Demo, action: str) -> None:
 def test_the_default_project_may_be_named_or_left_out(client: Any, demo: Demo) -> None:
     named = sdk(client, "DescribeRunGroups", {"ProjectId": demo.project_id})
     assert named["TotalCount"] == sdk(client, "DescribeRunGroups")["TotalCount"] > 0
+    assert sdk(client, "DescribeRunGroups", {"ProjectId": ""})["TotalCount"] == named["TotalCount"]
 
 
 # --- submission input --------------------------------------------------------------------------
@@ -222,16 +317,23 @@ def test_input_is_required(client: Any, demo: Demo) -> None:
     params = application_params(demo)
     del params["InputBase64"]
     # "one of InputBase64 / InputCosUri must be given"; the doc names no code for it
-    assert refusal(client, "RunApplication", params) in {"MissingParameter", "InvalidParameter",
-                                                         "InvalidParameterValue"}  # fmt: skip
+    assert refusal(client, "RunApplication", params) in {
+        "MissingParameter",
+        "InvalidParameter",
+        "InvalidParameterValue",
+    }
 
 
 def test_run_workflow_only_runs_nextflow(client: Any, demo: Demo) -> None:
-    assert refusal(client, "RunWorkflow", workflow_params(demo, Type="WDL")) == "InvalidParameterValue"
+    assert (
+        refusal(client, "RunWorkflow", workflow_params(demo, Type="WDL")) == "InvalidParameterValue"
+    )
 
 
 # --- TerminateRunGroup, GetRunMetadataFile, GetRunCalls ------------------------------------------
-def test_terminating_a_finished_group_is_denied(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_terminating_a_finished_group_is_denied(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     group_id = run_application(client, demo)
     finished = finished_group(clock, client, group_id)
     assert refusal(client, "TerminateRunGroup", {"RunGroupId": group_id}) == "OperationDenied"
@@ -245,11 +347,19 @@ def test_terminating_twice_is_denied(client: Any, demo: Demo) -> None:
 
 @pytest.mark.parametrize("key", ["nextflow.txt", "../nextflow.log", "stdout", ""])
 def test_unknown_metadata_file_key(client: Any, key: str) -> None:
-    nextflow = sdk(client, "DescribeRunGroups", {"Limit": 1, "Filters": [{"Name": "Type", "Values": ["NEXTFLOW"]}]})
+    nextflow = sdk(
+        client,
+        "DescribeRunGroups",
+        {"Limit": 1, "Filters": [{"Name": "Type", "Values": ["NEXTFLOW"]}]},
+    )
     [some_run, *_] = runs_of(client, nextflow["RunGroups"][0]["RunGroupId"])
     code = refusal(client, "GetRunMetadataFile", {"RunUuid": some_run["RunUuid"], "Key": key})
     assert code == "InvalidParameterValue.InvalidCosKey"
-    code = refusal(client, "GetRunMetadataFile", {"RunUuid": some_run["RunUuid"], "Keys": ["nextflow.log", key]})
+    code = refusal(
+        client,
+        "GetRunMetadataFile",
+        {"RunUuid": some_run["RunUuid"], "Keys": ["nextflow.log", key]},
+    )
     assert code == "InvalidParameterValue.InvalidCosKey"
 
 
@@ -258,7 +368,10 @@ def test_get_run_calls_path_must_name_a_workflow_call(client: Any) -> None:
     calls = sdk(client, "GetRunCalls", {"RunUuid": done["RunUuid"], "Path": "/"})["Calls"]
     task = next(c for c in calls if c["RunType"] == "Task")
     for path in ("/" + task["RunId"], "/no-such-call"):
-        assert refusal(client, "GetRunCalls", {"RunUuid": done["RunUuid"], "Path": path}) == "InvalidParameterValue"
+        assert (
+            refusal(client, "GetRunCalls", {"RunUuid": done["RunUuid"], "Path": path})
+            == "InvalidParameterValue"
+        )
 
 
 # --- paging and filters ------------------------------------------------------------------------
@@ -275,7 +388,7 @@ LISTS: dict[str, Callable[[Demo], dict[str, Any]]] = {
 @pytest.mark.parametrize("action", LISTS)
 @pytest.mark.parametrize("paging", [{"Limit": 101}, {"Limit": -1}, {"Offset": -1}])
 def test_paging_out_of_range(client: Any, demo: Demo, action: str, paging: dict[str, int]) -> None:
-    # Omics documents no sub-code for this; Batch's InvalidParameterValue.Negative is not an Omics code
+    # Omics documents no sub-code here (Batch's InvalidParameterValue.Negative is not an Omics code)
     assert refusal(client, action, {**LISTS[action](demo), **paging}) == "InvalidParameterValue"
 
 

@@ -34,11 +34,18 @@ from tests.emulator.omics_support import (
     run_application,
     runs_of,
     sdk,
+    send_raw,
     terminated_batch,
+    type_errors,
     unique_name,
 )
 
-REPORT_FILES = ["execution_report.html", "execution_timeline.html", "execution_trace.txt", "pipeline_dag.html"]
+REPORT_FILES = [
+    "execution_report.html",
+    "execution_timeline.html",
+    "execution_trace.txt",
+    "pipeline_dag.html",
+]
 
 
 @pytest.fixture
@@ -63,14 +70,22 @@ def test_run_application_single_run_is_one_init_run(client: Any, demo: Demo) -> 
 
     shown = group(client, group_id)
     assert (shown["Name"], shown["Description"], shown["Status"]) == (name, "one sample", "INIT")
-    assert (shown["ApplicationId"], shown["EnvironmentId"], shown["Type"]) == (demo.wdl_app, demo.env_id, "WDL")
+    assert (shown["ApplicationId"], shown["EnvironmentId"], shown["Type"]) == (
+        demo.wdl_app,
+        demo.env_id,
+        "WDL",
+    )
     assert shown["ProjectId"] == demo.project_id
     assert shown["TotalRun"] == 1 and counts(shown) == {"INIT": 1}
     assert shown["ExecutionTime"]["StartTime"] == "" and shown["ExecutionTime"]["EndTime"] == ""
 
     [only] = runs_of(client, group_id)
     assert only["Status"] == "INIT"
-    assert (only["RunGroupId"], only["ApplicationId"], only["EnvironmentId"]) == (group_id, demo.wdl_app, demo.env_id)
+    assert (only["RunGroupId"], only["ApplicationId"], only["EnvironmentId"]) == (
+        group_id,
+        demo.wdl_app,
+        demo.env_id,
+    )
     # a single submission has no table, so no row and no user-defined id (Run, §5.16)
     assert (only["TableId"], only["TableRowUuid"], only["UserDefinedId"]) == ("", "", "")
 
@@ -81,7 +96,9 @@ def test_new_run_group_is_listed_first(client: Any, demo: Demo) -> None:
     assert sdk(client, "DescribeRuns", {"Limit": 1})["Runs"][0]["RunGroupId"] == group_id
 
 
-def test_single_run_goes_init_running_then_ends(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_single_run_goes_init_running_then_ends(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     group_id = run_application(client, demo)
     seen = group_history(clock, client, group_id)
 
@@ -110,16 +127,30 @@ def test_table_batch_makes_one_run_per_row(client: Any, demo: Demo) -> None:
 
 def test_table_batch_with_chosen_rows(client: Any, demo: Demo) -> None:
     chosen = demo.rows[1:3]
-    group_id = run_application(client, demo, TableId=demo.table_id, TableRowUuids=[u for u, _ in chosen])
+    group_id = run_application(
+        client, demo, TableId=demo.table_id, TableRowUuids=[u for u, _ in chosen]
+    )
 
     assert group(client, group_id)["TotalRun"] == 2
-    assert sorted((r["TableRowUuid"], r["UserDefinedId"]) for r in runs_of(client, group_id)) == sorted(chosen)
-    only = sdk(client, "DescribeRuns", {"Filters": [{"Name": "UserDefinedId", "Values": [chosen[0][1]]},
-                                                    {"Name": "RunGroupId", "Values": [group_id]}]})  # fmt: skip
+    assert sorted(
+        (r["TableRowUuid"], r["UserDefinedId"]) for r in runs_of(client, group_id)
+    ) == sorted(chosen)
+    only = sdk(
+        client,
+        "DescribeRuns",
+        {
+            "Filters": [
+                {"Name": "UserDefinedId", "Values": [chosen[0][1]]},
+                {"Name": "RunGroupId", "Values": [group_id]},
+            ]
+        },
+    )
     assert [r["TableRowUuid"] for r in only["Runs"]] == [chosen[0][0]]
 
 
-def test_table_batch_counts_add_up_while_it_moves(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_table_batch_counts_add_up_while_it_moves(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     group_id = run_application(client, demo, TableId=demo.table_id)
     seen = group_history(clock, client, group_id)
 
@@ -129,7 +160,9 @@ def test_table_batch_counts_add_up_while_it_moves(clock: ManualClock, client: An
     assert {r["Status"] for r in runs} <= {"SUCCESS", "EXECUTOR_ERROR"}
     all_good = all(r["Status"] == "SUCCESS" for r in runs)
     assert seen[-1]["Status"] == ("COMPLETE" if all_good else "COMPLETE_ERROR")
-    assert counts(seen[-1]) == {s: sum(r["Status"] == s for r in runs) for s in {r["Status"] for r in runs}}
+    assert counts(seen[-1]) == {
+        s: sum(r["Status"] == s for r in runs) for s in {r["Status"] for r in runs}
+    }
 
 
 def test_describe_run_groups_filters(client: Any, demo: Demo) -> None:
@@ -156,19 +189,29 @@ def test_describe_runs_filters(client: Any, demo: Demo) -> None:
     [single_run] = runs_of(client, single)
 
     def uuids(*filters: dict[str, Any]) -> set[str]:
-        return {r["RunUuid"] for r in sdk(client, "DescribeRuns", {"Limit": 100, "Filters": list(filters)})["Runs"]}
+        return {
+            r["RunUuid"]
+            for r in sdk(client, "DescribeRuns", {"Limit": 100, "Filters": list(filters)})["Runs"]
+        }
 
     mine = {"Name": "RunGroupId", "Values": [batch, single]}
     assert len(uuids(mine)) == len(demo.rows) + 1
-    assert uuids(mine, {"Name": "ApplicationId", "Values": [demo.nf_app]}) == {single_run["RunUuid"]}
+    assert uuids(mine, {"Name": "ApplicationId", "Values": [demo.nf_app]}) == {
+        single_run["RunUuid"]
+    }
     assert uuids({"Name": "RunUuid", "Values": [single_run["RunUuid"]]}) == {single_run["RunUuid"]}
-    assert len(uuids(mine, {"Name": "UserDefinedId", "Values": [demo.rows[0][1], demo.rows[1][1]]})) == 2
+    assert (
+        len(uuids(mine, {"Name": "UserDefinedId", "Values": [demo.rows[0][1], demo.rows[1][1]]}))
+        == 2
+    )
     assert uuids(mine, {"Name": "Status", "Values": ["SUCCESS"]}) == set()
 
 
 # --- GetRunCalls, GetRunStatus -----------------------------------------------------------------
 def test_get_run_calls_top_level_then_a_sub_workflow(client: Any) -> None:
-    done = sdk(client, "DescribeRuns", {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["SUCCESS"]}]})
+    done = sdk(
+        client, "DescribeRuns", {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["SUCCESS"]}]}
+    )
     run_uuid = done["Runs"][0]["RunUuid"]
 
     top = sdk(client, "GetRunCalls", {"RunUuid": run_uuid, "Path": "/"})["Calls"]
@@ -178,15 +221,21 @@ def test_get_run_calls_top_level_then_a_sub_workflow(client: Any) -> None:
     workflows = [c for c in top if c["RunType"] == "Workflow"]
     assert workflows, "the demo application has a sub-workflow call"
 
-    inner = sdk(client, "GetRunCalls", {"RunUuid": run_uuid, "Path": "/" + workflows[0]["RunId"]})["Calls"]
+    inner = sdk(client, "GetRunCalls", {"RunUuid": run_uuid, "Path": "/" + workflows[0]["RunId"]})[
+        "Calls"
+    ]
     assert inner and {c["ParentId"] for c in inner} == {workflows[0]["RunId"]}
-    assert {c["RunType"] for c in inner} == {"Task"} and {c["Status"] for c in inner} == {"COMPLETE"}
+    assert {c["RunType"] for c in inner} == {"Task"} and {c["Status"] for c in inner} == {
+        "COMPLETE"
+    }
     assert not {c["RunId"] for c in inner} & {c["RunId"] for c in top}
 
 
 def test_get_run_calls_of_a_moving_run(clock: ManualClock, client: Any, demo: Demo) -> None:
     [new] = runs_of(client, run_application(client, demo))
-    assert sdk(client, "GetRunCalls", {"RunUuid": new["RunUuid"], "Path": "/"})["Calls"] == []  # not started
+    assert (
+        sdk(client, "GetRunCalls", {"RunUuid": new["RunUuid"], "Path": "/"})["Calls"] == []
+    )  # not started
 
     started(clock, client, new["RunUuid"])
     clock.advance(2)  # at most 7 s after the start: the first call (10 s or more) has not ended
@@ -197,7 +246,11 @@ def test_get_run_calls_of_a_moving_run(clock: ManualClock, client: Any, demo: De
 
 def test_get_run_status_is_the_runs_own_status(clock: ManualClock, client: Any, demo: Demo) -> None:
     wanted = {"SUCCESS", "EXECUTOR_ERROR"}
-    listed = sdk(client, "DescribeRuns", {"Limit": 100, "Filters": [{"Name": "Status", "Values": sorted(wanted)}]})
+    listed = sdk(
+        client,
+        "DescribeRuns",
+        {"Limit": 100, "Filters": [{"Name": "Status", "Values": sorted(wanted)}]},
+    )
     samples = {r["Status"]: r for r in listed["Runs"]}
     assert set(samples) == wanted, "the demo has runs that succeeded and runs that failed"
     [fresh] = runs_of(client, run_application(client, demo))
@@ -206,10 +259,16 @@ def test_get_run_status_is_the_runs_own_status(clock: ManualClock, client: Any, 
     for status, listed_run in samples.items():
         meta = sdk(client, "GetRunStatus", {"RunUuid": listed_run["RunUuid"]})["Metadata"]
         assert meta["Status"] == status
-        assert meta["RunId"] == meta["ParentId"] == listed_run["RunUuid"] and meta["RunType"] == "Workflow"
+        assert (
+            meta["RunId"] == meta["ParentId"] == listed_run["RunUuid"]
+            and meta["RunType"] == "Workflow"
+        )
 
     assert started(clock, client, fresh["RunUuid"])["Status"] == "RUNNING"
-    assert sdk(client, "GetRunStatus", {"RunUuid": fresh["RunUuid"]})["Metadata"]["Status"] == "RUNNING"
+    assert (
+        sdk(client, "GetRunStatus", {"RunUuid": fresh["RunUuid"]})["Metadata"]["Status"]
+        == "RUNNING"
+    )
 
 
 # --- GetRunMetadataFile ----------------------------------------------------------------------
@@ -226,7 +285,9 @@ def _file_of(url: str) -> tuple[str, str]:
     return run_uuid, name
 
 
-def test_nextflow_log_and_reports_when_report_was_on(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_nextflow_log_and_reports_when_report_was_on(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     run_uuid = _nextflow_run(clock, client, demo, report=True)
 
     one = sdk(client, "GetRunMetadataFile", {"RunUuid": run_uuid, "Key": "nextflow.log"})
@@ -238,7 +299,9 @@ def test_nextflow_log_and_reports_when_report_was_on(clock: ManualClock, client:
     assert [_file_of(url) for url in many["CosSignedUrls"]] == [(run_uuid, key) for key in keys]
 
 
-def test_reports_do_not_exist_when_report_was_off(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_reports_do_not_exist_when_report_was_off(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     run_uuid = _nextflow_run(clock, client, demo, report=False)
 
     log = sdk(client, "GetRunMetadataFile", {"RunUuid": run_uuid, "Key": "nextflow.log"})
@@ -249,10 +312,21 @@ def test_reports_do_not_exist_when_report_was_off(clock: ManualClock, client: An
 
 
 def test_a_wdl_run_has_no_nextflow_files(client: Any) -> None:
-    wdl = sdk(client, "DescribeRunGroups", {"Limit": 1, "Filters": [{"Name": "Type", "Values": ["WDL"]},
-                                                                     {"Name": "Status", "Values": ["COMPLETE"]}]})
+    wdl = sdk(
+        client,
+        "DescribeRunGroups",
+        {
+            "Limit": 1,
+            "Filters": [
+                {"Name": "Type", "Values": ["WDL"]},
+                {"Name": "Status", "Values": ["COMPLETE"]},
+            ],
+        },
+    )
     [wdl_run, *_] = runs_of(client, wdl["RunGroups"][0]["RunGroupId"])
-    code = refusal(client, "GetRunMetadataFile", {"RunUuid": wdl_run["RunUuid"], "Key": "nextflow.log"})
+    code = refusal(
+        client, "GetRunMetadataFile", {"RunUuid": wdl_run["RunUuid"], "Key": "nextflow.log"}
+    )
     assert code == "ResourceNotFound.CosObjectNotExist"
 
 
@@ -291,17 +365,22 @@ def test_retry_a_run_group(client: Any, demo: Demo) -> None:
     assert shown["Status"] == "INIT" and shown["TotalRun"] == 3 and counts(shown) == {"INIT": 3}
     assert (shown["ApplicationId"], shown["EnvironmentId"]) == (demo.wdl_app, demo.env_id)
     new_runs = runs_of(client, new)
-    assert sorted(r["UserDefinedId"] for r in new_runs) == sorted(r["UserDefinedId"] for r in old_runs)
+    assert sorted(r["UserDefinedId"] for r in new_runs) == sorted(
+        r["UserDefinedId"] for r in old_runs
+    )
     assert not {r["RunUuid"] for r in new_runs} & {r["RunUuid"] for r in old_runs}
     # the retried group is left as it was
-    assert group(client, old)["Status"] == "COMPLETE_ERROR" and counts(group(client, old)) == {"CANCELED": 3}
+    assert group(client, old)["Status"] == "COMPLETE_ERROR" and counts(group(client, old)) == {
+        "CANCELED": 3
+    }
 
 
 def test_retry_single_runs_and_runs_within_a_group(client: Any, demo: Demo) -> None:
     old, old_runs = terminated_batch(client, demo, rows=3)
     one = sdk(client, "RetryRuns", {"RunUuids": [old_runs[0]["RunUuid"]]})["RunGroupId"]
-    two = sdk(client, "RetryRuns", {"RunGroupId": old,
-                                    "RunUuids": [r["RunUuid"] for r in old_runs[1:]]})["RunGroupId"]  # fmt: skip
+    two = sdk(
+        client, "RetryRuns", {"RunGroupId": old, "RunUuids": [r["RunUuid"] for r in old_runs[1:]]}
+    )["RunGroupId"]
 
     assert len({old, one, two}) == 3  # each retry is a new run group
     assert [r["UserDefinedId"] for r in runs_of(client, one)] == [old_runs[0]["UserDefinedId"]]
@@ -314,7 +393,11 @@ def test_retry_single_runs_and_runs_within_a_group(client: Any, demo: Demo) -> N
 
 
 def test_retry_a_failed_demo_run(client: Any) -> None:
-    failed = sdk(client, "DescribeRuns", {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["EXECUTOR_ERROR"]}]})
+    failed = sdk(
+        client,
+        "DescribeRuns",
+        {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["EXECUTOR_ERROR"]}]},
+    )
     [source] = failed["Runs"]
     new = sdk(client, "RetryRuns", {"RunUuids": [source["RunUuid"]]})["RunGroupId"]
     assert new != source["RunGroupId"]
@@ -329,49 +412,83 @@ def test_retry_options_default_to_the_source_and_can_be_overridden(client: Any, 
     kept = group(client, sdk(client, "RetryRuns", {"RunGroupId": old})["RunGroupId"])
     assert kept["Option"] == group(client, old)["Option"]
 
-    changed = group(client, sdk(client, "RetryRuns", {"RunGroupId": old, "WDLOption": option})["RunGroupId"])
+    changed = group(
+        client, sdk(client, "RetryRuns", {"RunGroupId": old, "WDLOption": option})["RunGroupId"]
+    )
     assert {k: changed["Option"][k] for k in option} == option
 
 
 # --- RunWorkflow ----------------------------------------------------------------------------
-def test_run_workflow_runs_a_nextflow_pipeline_from_git(clock: ManualClock, client: Any, demo: Demo) -> None:
+def test_run_workflow_runs_a_nextflow_pipeline_from_git(
+    clock: ManualClock, client: Any, demo: Demo
+) -> None:
     name = unique_name("wf")
-    group_id = sdk(client, "RunWorkflow", {
-        "Name": name, "EnvironmentId": demo.env_id, "Type": "NEXTFLOW",
-        "GitSource": {"GitHttpPath": "https://e.coding.net/omics/test/taxprofiler.git", "Branch": "master"},
-        "NFOption": {"Profile": "test", "Report": True},
-        "InputCosUri": "cos://bucket-10000/nextflow/taxprofiler/input/input.json",
-    })["RunGroupId"]  # fmt: skip
+    group_id = sdk(
+        client,
+        "RunWorkflow",
+        {
+            "Name": name,
+            "EnvironmentId": demo.env_id,
+            "Type": "NEXTFLOW",
+            "GitSource": {
+                "GitHttpPath": "https://e.coding.net/omics/test/taxprofiler.git",
+                "Branch": "master",
+            },
+            "NFOption": {"Profile": "test", "Report": True},
+            "InputCosUri": "cos://bucket-10000/nextflow/taxprofiler/input/input.json",
+        },
+    )["RunGroupId"]
 
     shown = group(client, group_id)
-    assert (shown["Name"], shown["Type"], shown["Status"], shown["TotalRun"]) == (name, "NEXTFLOW", "INIT", 1)
+    assert (shown["Name"], shown["Type"], shown["Status"], shown["TotalRun"]) == (
+        name,
+        "NEXTFLOW",
+        "INIT",
+        1,
+    )
     assert shown["ApplicationId"] == "" and shown["NFOption"]["Profile"] == "test"
     assert (shown["InputType"], shown["InputCosUri"]) == (
-        "COS", "cos://bucket-10000/nextflow/taxprofiler/input/input.json")  # fmt: skip
+        "COS",
+        "cos://bucket-10000/nextflow/taxprofiler/input/input.json",
+    )
     [only] = runs_of(client, group_id)
     started(clock, client, only["RunUuid"])
-    url = sdk(client, "GetRunMetadataFile", {"RunUuid": only["RunUuid"], "Key": "execution_report.html"})
+    url = sdk(
+        client, "GetRunMetadataFile", {"RunUuid": only["RunUuid"], "Key": "execution_report.html"}
+    )
     assert _file_of(url["CosSignedUrl"]) == (only["RunUuid"], "execution_report.html")
     assert finished_group(clock, client, group_id)["Status"] in GROUP_ENDED
 
 
 def test_run_workflow_with_base64_input(client: Any, demo: Demo) -> None:
-    group_id = sdk(client, "RunWorkflow", {
-        "Name": unique_name("wf"), "EnvironmentId": demo.env_id, "Type": "NEXTFLOW",
-        "GitSource": {"GitHttpPath": "https://github.com/nf-core/taxprofiler"}, "NFOption": {},
-        "InputBase64": b64json({"input": "cos://bucket/samplesheet.csv"}),
-    })["RunGroupId"]  # fmt: skip
+    group_id = sdk(
+        client,
+        "RunWorkflow",
+        {
+            "Name": unique_name("wf"),
+            "EnvironmentId": demo.env_id,
+            "Type": "NEXTFLOW",
+            "GitSource": {"GitHttpPath": "https://github.com/nf-core/taxprofiler"},
+            "NFOption": {},
+            "InputBase64": b64json({"input": "cos://bucket/samplesheet.csv"}),
+        },
+    )["RunGroupId"]
     assert group(client, group_id)["InputType"] == "JSON"
 
 
 # --- tables ---------------------------------------------------------------------------------
 def test_describe_tables_filters(client: Any, demo: Demo) -> None:
     def ids(*filters: dict[str, Any]) -> list[str]:
-        found = sdk(client, "DescribeTables", {"ProjectId": demo.project_id, "Filters": list(filters)})
+        found = sdk(
+            client, "DescribeTables", {"ProjectId": demo.project_id, "Filters": list(filters)}
+        )
         return [t["TableId"] for t in found["Tables"]]
 
     [table] = sdk(client, "DescribeTables", {"ProjectId": demo.project_id})["Tables"]
-    assert table["TableId"] == demo.table_id and [c["Header"] for c in table["Columns"]] == ["sampleId", "reads"]
+    assert table["TableId"] == demo.table_id and [c["Header"] for c in table["Columns"]] == [
+        "sampleId",
+        "reads",
+    ]
     assert ids({"Name": "TableId", "Values": [demo.table_id]}) == [demo.table_id]
     assert ids({"Name": "Name", "Values": [table["Name"]]}) == [demo.table_id]
     assert ids({"Name": "Name", "Values": ["no such table"]}) == []
@@ -379,8 +496,11 @@ def test_describe_tables_filters(client: Any, demo: Demo) -> None:
 
 def test_describe_tables_rows_fuzzy_tr_and_row_uuid(client: Any, demo: Demo) -> None:
     def rows(*filters: dict[str, Any]) -> list[str]:
-        found = sdk(client, "DescribeTablesRows",
-                    {"ProjectId": demo.project_id, "TableId": demo.table_id, "Filters": list(filters)})  # fmt: skip
+        found = sdk(
+            client,
+            "DescribeTablesRows",
+            {"ProjectId": demo.project_id, "TableId": demo.table_id, "Filters": list(filters)},
+        )
         assert found["TotalCount"] == len(found["Rows"])
         return [r["TableRowUuid"] for r in found["Rows"]]
 
@@ -394,32 +514,52 @@ def test_describe_tables_rows_fuzzy_tr_and_row_uuid(client: Any, demo: Demo) -> 
     assert rows({"Name": "Tr", "Values": ["fastq"]}) == every  # a part of the second column
     assert rows({"Name": "Tr", "Values": ["no-such-text"]}) == []
     assert rows({"Name": "TableRowUuid", "Values": every[2:4]}) == every[2:4]
-    assert rows({"Name": "Tr", "Values": [first_id]}, {"Name": "TableRowUuid", "Values": every[1:3]}) == []
+    assert (
+        rows({"Name": "Tr", "Values": [first_id]}, {"Name": "TableRowUuid", "Values": every[1:3]})
+        == []
+    )
 
-    [row] = sdk(client, "DescribeTablesRows", {"ProjectId": demo.project_id, "TableId": demo.table_id,
-                                               "Limit": 1})["Rows"]  # fmt: skip
+    [row] = sdk(
+        client,
+        "DescribeTablesRows",
+        {"ProjectId": demo.project_id, "TableId": demo.table_id, "Limit": 1},
+    )["Rows"]
     assert row["Content"][0] == first_id and len(row["Content"]) == 2
 
 
 # --- environments and volumes -----------------------------------------------------------------
 def test_describe_environments_filters(client: Any, demo: Demo) -> None:
     def ids(*filters: dict[str, Any]) -> set[str]:
-        return {e["EnvironmentId"] for e in sdk(client, "DescribeEnvironments", {"Filters": list(filters)})["Environments"]}
+        return {
+            e["EnvironmentId"]
+            for e in sdk(client, "DescribeEnvironments", {"Filters": list(filters)})["Environments"]
+        }
 
     assert ids() == {demo.env_id, demo.broken_env_id}
     assert ids({"Name": "Status", "Values": ["RUNNING"]}) == {demo.env_id}
-    assert ids({"Name": "Status", "Values": ["RUNNING", "ERROR"]}) == {demo.env_id, demo.broken_env_id}
-    assert ids({"Name": "Status", "Values": ["RUNNING"]}, {"Name": "Name", "Values": ["gpu-env"]}) == set()
+    assert ids({"Name": "Status", "Values": ["RUNNING", "ERROR"]}) == {
+        demo.env_id,
+        demo.broken_env_id,
+    }
+    assert (
+        ids({"Name": "Status", "Values": ["RUNNING"]}, {"Name": "Name", "Values": ["gpu-env"]})
+        == set()
+    )
     assert ids({"Name": "Name", "Values": ["gpu-env"]}) == {demo.broken_env_id}
     assert ids({"Name": "EnvironmentId", "Values": [demo.env_id]}) == {demo.env_id}
-    [broken] = sdk(client, "DescribeEnvironments",
-                   {"Filters": [{"Name": "EnvironmentId", "Values": [demo.broken_env_id]}]})["Environments"]  # fmt: skip
+    [broken] = sdk(
+        client,
+        "DescribeEnvironments",
+        {"Filters": [{"Name": "EnvironmentId", "Values": [demo.broken_env_id]}]},
+    )["Environments"]
     assert broken["Available"] is False and broken["Status"] == "ERROR" and broken["Message"]
 
 
 def test_describe_volumes_filters(client: Any, demo: Demo) -> None:
     def ids(*filters: dict[str, Any]) -> list[str]:
-        found = sdk(client, "DescribeVolumes", {"EnvironmentId": demo.env_id, "Filters": list(filters)})
+        found = sdk(
+            client, "DescribeVolumes", {"EnvironmentId": demo.env_id, "Filters": list(filters)}
+        )
         return [v["VolumeId"] for v in found["Volumes"]]
 
     assert ids() == [demo.volume_id]
@@ -440,7 +580,12 @@ def _seed_environments(emulator: Emulator, client: Any, demo: Demo) -> dict[str,
         template = world.environments[demo.env_id]
         for i in range(25):
             env_id = f"env-page{i:04d}"
-            world.environments[env_id] = {**template, "EnvironmentId": env_id, "Name": f"page-{i}", "IsDefault": False}
+            world.environments[env_id] = {
+                **template,
+                "EnvironmentId": env_id,
+                "Name": f"page-{i}",
+                "IsDefault": False,
+            }
     return {}
 
 
@@ -450,7 +595,12 @@ def _seed_volumes(emulator: Emulator, client: Any, demo: Demo) -> dict[str, Any]
         template = world.volumes[demo.volume_id]
         for i in range(25):
             vol_id = f"vol-page{i:04d}"
-            world.volumes[vol_id] = {**template, "VolumeId": vol_id, "Name": f"page-{i}", "IsDefault": False}
+            world.volumes[vol_id] = {
+                **template,
+                "VolumeId": vol_id,
+                "Name": f"page-{i}",
+                "IsDefault": False,
+            }
     return {"EnvironmentId": demo.env_id}
 
 
@@ -459,7 +609,11 @@ def _seed_tables(emulator: Emulator, client: Any, demo: Demo) -> dict[str, Any]:
     with world.lock:
         template = world.tables[demo.table_id]
         for i in range(14):
-            world.tables[f"tab-page-{i:04d}"] = {**template, "TableId": f"tab-page-{i:04d}", "Name": f"page-{i}"}
+            world.tables[f"tab-page-{i:04d}"] = {
+                **template,
+                "TableId": f"tab-page-{i:04d}",
+                "Name": f"page-{i}",
+            }
     return {"ProjectId": demo.project_id}
 
 
@@ -467,8 +621,13 @@ def _seed_rows(emulator: Emulator, client: Any, demo: Demo) -> dict[str, Any]:
     world = omics_world(emulator)
     with world.lock:
         rows = world.tables[demo.table_id]["_rows"]
-        rows.extend({"TableRowUuid": f"00000000-0000-4000-8000-{i:012d}", "Content": [f"X{i:03d}", "cos://x/y"]}
-                    for i in range(14))  # fmt: skip
+        rows.extend(
+            {
+                "TableRowUuid": f"00000000-0000-4000-8000-{i:012d}",
+                "Content": [f"X{i:03d}", "cos://x/y"],
+            }
+            for i in range(14)
+        )
     return {"ProjectId": demo.project_id, "TableId": demo.table_id}
 
 
@@ -489,9 +648,18 @@ PAGED = [
 ]
 
 
-@pytest.mark.parametrize(("action", "member", "key", "default", "setup"), PAGED, ids=[p[0] for p in PAGED])
+@pytest.mark.parametrize(
+    ("action", "member", "key", "default", "setup"), PAGED, ids=[p[0] for p in PAGED]
+)
 def test_pagination_default_and_maximum(
-    emulator: Emulator, client: Any, demo: Demo, action: str, member: str, key: str, default: int, setup: Any
+    emulator: Emulator,
+    client: Any,
+    demo: Demo,
+    action: str,
+    member: str,
+    key: str,
+    default: int,
+    setup: Any,
 ) -> None:
     base = setup(emulator, client, demo)
 
@@ -525,7 +693,9 @@ def test_environment_actions_accept_nanjing(emulator: Emulator) -> None:
     nanjing = omics_sdk(emulator, region="ap-nanjing")
     [env] = sdk(nanjing, "DescribeEnvironments")["Environments"]
     assert env["Region"] == "ap-nanjing" and env["Available"] is True
-    assert sdk(nanjing, "DescribeVolumes", {"EnvironmentId": env["EnvironmentId"]})["TotalCount"] == 1
+    assert (
+        sdk(nanjing, "DescribeVolumes", {"EnvironmentId": env["EnvironmentId"]})["TotalCount"] == 1
+    )
 
 
 @pytest.mark.parametrize("action", [*ENVIRONMENT_ACTIONS, *PLATFORM_ACTIONS])
@@ -541,6 +711,99 @@ def test_a_region_outside_the_product_is_refused(emulator: Emulator, action: str
 def test_each_region_is_its_own_world(emulator: Emulator, client: Any, demo: Demo) -> None:
     group_id = run_application(client, demo)
     beijing = omics_sdk(emulator, region="ap-beijing")
-    found = sdk(beijing, "DescribeRunGroups", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})
+    found = sdk(
+        beijing, "DescribeRunGroups", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]}
+    )
     assert found["TotalCount"] == 0
     assert group(client, group_id)["RunGroupId"] == group_id
+
+
+# --- every member typed as the SDK declares it --------------------------------------------------
+def test_every_answer_has_the_sdk_models_types(clock: ManualClock, client: Any, demo: Demo) -> None:
+    """Read every list and detail action over a world with groups in every phase; each member
+    must have the type the SDK model declares (the SDK itself never checks) and each time the
+    documented format."""
+    terminated_batch(client, demo, rows=2)
+    moving = run_application(
+        client,
+        demo,
+        TableId=demo.table_id,
+        ApplicationId=demo.nf_app,
+        NFOption={"Report": True},
+        Option={"FailureMode": "NoNewCalls", "UseCallCache": True, "UseErrorOnHold": False},
+        VolumeIds=[demo.volume_id],
+    )
+    sdk(
+        client,
+        "RunWorkflow",
+        {
+            "Name": unique_name("wf"),
+            "EnvironmentId": demo.env_id,
+            "Type": "NEXTFLOW",
+            "GitSource": {"GitHttpPath": "https://github.com/nf-core/rnaseq", "Tag": "3.14"},
+            "NFOption": {},
+            "InputCosUri": "cos://bucket/input.json",
+        },
+    )
+    advance_until(clock, lambda: group(client, moving), lambda g: "RUNNING" in counts(g))
+    run_application(client, demo)  # and one still INIT
+
+    answers = {
+        action: send_raw(client, action, params)
+        for action, params in [
+            ("DescribeEnvironments", {"Limit": 100}),
+            ("DescribeVolumes", {"EnvironmentId": demo.env_id}),
+            ("DescribeRunGroups", {"Limit": 100}),
+            ("DescribeRuns", {"Limit": 100}),
+            ("DescribeTables", {"ProjectId": demo.project_id}),
+            ("DescribeTablesRows", {"ProjectId": demo.project_id, "TableId": demo.table_id}),
+        ]
+    }
+    runs = answers["DescribeRuns"]["Runs"]
+    assert {"INIT", "RUNNING", "CANCELED", "SUCCESS"} <= {r["Status"] for r in runs}
+    for listed in runs:
+        answers[f"GetRunStatus {listed['RunUuid']}"] = send_raw(
+            client, "GetRunStatus", {"RunUuid": listed["RunUuid"]}
+        )
+        calls = send_raw(client, "GetRunCalls", {"RunUuid": listed["RunUuid"], "Path": "/"})
+        answers[f"GetRunCalls {listed['RunUuid']}"] = calls
+        for workflow in (c for c in calls["Calls"] if c["RunType"] == "Workflow"):
+            answers[f"GetRunCalls {workflow['RunId']}"] = send_raw(
+                client,
+                "GetRunCalls",
+                {"RunUuid": listed["RunUuid"], "Path": "/" + workflow["RunId"]},
+            )
+
+    errors = [
+        f"{name}: {error}"
+        for name, answer in answers.items()
+        for error in type_errors(f"{name.split()[0]}Response", answer)
+    ]
+    assert errors == []
+
+
+def test_type_errors_sees_what_it_must() -> None:
+    # the checker itself, so the sweep above cannot pass by checking nothing
+    assert (
+        type_errors(
+            "Volume", {"Capacity": 1024, "BandwidthLimit": 380.0, "IsDefault": True, "Status": None}
+        )
+        == []
+    )
+    assert type_errors("Volume", {"Capacity": 1.5}) == ["Capacity: 1.5 is not int"]
+    assert type_errors("Volume", {"IsDefault": "true"}) == ["IsDefault: 'true' is not bool"]
+    assert type_errors("Volume", {"Colour": "blue"}) == ["Colour: not a member of Volume"]
+    assert type_errors("TableRow", {"Content": "a,b"}) == ["Content: 'a,b' is not a list"]
+    assert type_errors("Run", {"ExecutionTime": {"StartTime": "2024-06-06 16:32:16"}}) == [
+        "ExecutionTime.StartTime: '2024-06-06 16:32:16' is not the documented time format"
+    ]
+    assert (
+        type_errors(
+            "Run", {"ExecutionTime": {"StartTime": "", "EndTime": "2024-06-06T16:42:52+08:00"}}
+        )
+        == []
+    )
+    assert type_errors("Table", {"CreateTime": "2023-03-16T16:44:24+08:00"}) != []
+    assert type_errors("RunGroup", {"RunStatusCounts": [{"Status": "SUCCESS", "Count": "1"}]}) == [
+        "RunStatusCounts.Count: '1' is not int"
+    ]

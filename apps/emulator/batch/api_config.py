@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from apps.emulator.batch import content
+from apps.emulator.batch.api_envs import ENV_ID
 from apps.emulator.batch.product import PRODUCT
 from apps.emulator.batch.world import BatchWorld
 from apps.emulator.errors import ApiError, not_found
@@ -36,6 +37,8 @@ def _check_template_fields(p: dict[str, Any]) -> None:
             raise ApiError(
                 "AllowedOneAttributeInEnvIdAndComputeEnv", "ComputeEnv and EnvId cannot be both specified."
             )
+        if "EnvId" in info and not ENV_ID.match(str(info["EnvId"])):  # listed in §3.3.1
+            raise ApiError("InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{info['EnvId']}`.")
 
 
 def _template_or_404(world: BatchWorld, template_id: str) -> dict[str, Any]:

@@ -203,7 +203,12 @@ def modify_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
             raise ApiError("InvalidParameterValue.Negative", "DesiredComputeNodeCount must not be negative.")
         if desired > MAX_DESIRED:
             raise ApiError("InvalidParameterValue", "DesiredComputeNodeCount must not exceed 2000.")
-        if env.desired - desired > len(world.fleet.live_nodes(env)):
+        # Only nodes that exist can be removed: those TerminateComputeNode accepts (§5.4);
+        # nodes still SUBMITTED/CREATING are requests, not nodes yet. Attached CVMs are not
+        # part of the desired count.
+        removable = [n for n in world.fleet.live_nodes(env)
+                     if n.origin == "BATCH_CREATED" and n.state in st.NODE_TERMINABLE]  # fmt: skip
+        if env.desired - desired > len(removable):
             raise ApiError(
                 "UnsupportedOperation.NotEnoughComputeNodesToTerminate",
                 "The number of compute nodes to remove is greater than the number of existing nodes.",

@@ -8,6 +8,7 @@ from typing import Any
 
 from apps.emulator.batch import content, views
 from apps.emulator.batch import states as st
+from apps.emulator.batch.api_envs import ENV_ID
 from apps.emulator.batch.product import PRODUCT
 from apps.emulator.batch.world import BatchWorld, Instance, Job, Task
 from apps.emulator.errors import ApiError, not_found
@@ -40,17 +41,21 @@ JOB_FILTERS = {
 }
 
 
-def job_or_404(world: BatchWorld, job_id: str) -> Job:
+def _job_id_checked(job_id: str) -> str:
     if not JOB_ID.match(job_id):
         raise ApiError("InvalidParameter.JobIdMalformed", f"Invalid job ID format `{job_id}`.")
-    job = world.jobs.get(job_id)
+    return job_id
+
+
+def job_or_404(world: BatchWorld, job_id: str) -> Job:
+    job = world.jobs.get(_job_id_checked(job_id))
     if job is None:
         raise not_found("Job", job_id)
     return job
 
 
 def task_or_404(world: BatchWorld, job_id: str, task_name: str) -> Task:
-    job = world.jobs.get(job_id) if JOB_ID.match(job_id) else None
+    job = world.jobs.get(_job_id_checked(job_id))  # DescribeTask lists JobIdMalformed (§3.4.5)
     task = job.tasks.get(task_name) if job else None
     if task is None:  # DescribeTask lists no ResourceNotFound.Job (batch-api.md §3.4.5)
         raise not_found("Task", f"{job_id}/{task_name}")
@@ -83,6 +88,8 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
                 "AllowedOneAttributeInEnvIdAndComputeEnv",
                 "One (and only one) parameter must be specified for ComputeEnv and EnvId.",
             )
+        if "EnvId" in task and not ENV_ID.match(task["EnvId"]):
+            raise ApiError("InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{task['EnvId']}`.")
         if "EnvId" in task and task["EnvId"] not in world.fleet.envs:
             raise not_found("ComputeEnv", task["EnvId"])
         if task.get("FailedAction", "TERMINATE") not in ("TERMINATE", "INTERRUPT", "FAST_INTERRUPT"):
@@ -297,7 +304,7 @@ def terminate_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
     limit=2,
 )
 def terminate_task_instance(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    job = world.jobs.get(p["JobId"])
+    job = world.jobs.get(_job_id_checked(p["JobId"]))  # JobIdMalformed is listed (§3.4.8)
     task = job.tasks.get(p["TaskName"]) if job else None
     if task is None or not 0 <= p["TaskInstanceIndex"] < len(task.instances):
         raise not_found("TaskInstance", f"{p['JobId']}/{p['TaskName']}/{p['TaskInstanceIndex']}")

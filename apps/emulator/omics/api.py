@@ -10,7 +10,14 @@ from typing import Any
 from apps.emulator.errors import ApiError
 from apps.emulator.filters import compile_filters as _compile_filters
 from apps.emulator.omics import views
-from apps.emulator.omics.world import GROUP_ENDED, MAX_RETRY_DEPTH, RETRYABLE, OmicsWorld, Run, RunGroup
+from apps.emulator.omics.world import (
+    GROUP_ENDED,
+    MAX_RETRY_DEPTH,
+    RETRYABLE,
+    OmicsWorld,
+    Run,
+    RunGroup,
+)
 from apps.emulator.registry import Context, Product
 from apps.emulator.schema import FILTER
 from apps.emulator.schema import page as _page

@@ -1,0 +1,124 @@
+"""The only way to Tencent Cloud: limiter first, then one call, retries only where safe.
+
+`cloud_call(account, region, service, action, params)` spends the bucket of (account, region,
+service, action) at the documented limit x the account's budget share. Reads are retried on
+RateLimited and Unavailable with exponential backoff and jitter; state-changing actions never
+are (a retried RetryJobs would be a second retry). With `block=False` a busy bucket raises
+`Throttled(wait)` instead of sleeping, so a Celery task can re-schedule itself.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+import redis
+import requests
+from django.conf import settings
+
+from apps.cloud import client
+from apps.cloud.errors import RateLimited, Unavailable
+from apps.cloud.limits import is_read, limit_for
+from apps.cloud.models import CloudAccount
+from apps.cloud.throttle import Bucket, Throttle
+
+READ_RETRIES = 3
+BACKOFF_BASE = 0.5  # seconds; doubled per attempt, with full jitter
+BACKOFF_CAP = 8.0
+
+
+class Throttled(Exception):
+    """The bucket is busy for `wait` more seconds (raised with block=False)."""
+
+    def __init__(self, bucket: Bucket, wait: float) -> None:
+        super().__init__(f"{bucket.action} in {bucket.region}: next slot in {wait:.2f} s")
+        self.bucket = bucket
+        self.wait = wait
+
+
+_local = threading.local()
+_throttle_lock = threading.Lock()
+_throttle: Throttle | None = None
+
+
+def throttle() -> Throttle:
+    global _throttle
+    with _throttle_lock:
+        if _throttle is None:
+            _throttle = Throttle(redis.Redis.from_url(settings.REDIS_URL))
+        return _throttle
+
+
+def reset_throttle() -> None:
+    """Forget the Redis connection (tests switch servers; settings may change)."""
+    global _throttle
+    with _throttle_lock:
+        _throttle = None
+
+
+def _session(account: CloudAccount, region: str) -> requests.Session:
+    sessions = getattr(_local, "sessions", None)
+    if sessions is None:
+        sessions = _local.sessions = {}
+    key = (account.pk, region)
+    if key not in sessions:
+        sessions[key] = requests.Session()  # connection reuse per account and region
+    return sessions[key]
+
+
+def rate_for(account: CloudAccount, service: str, action: str) -> float:
+    return limit_for(service, action) * account.budget_share
+
+
+def acquire(account: CloudAccount, region: str, service: str, action: str, *,
+            block: bool = True, max_wait: float = 30.0) -> Bucket:  # fmt: skip
+    """Wait for (or refuse) the bucket's next slot."""
+    bucket = Bucket(str(account.pk), region, service, action)
+    rate = rate_for(account, service, action)
+    deadline = time.monotonic() + max_wait
+    while True:
+        decision = throttle().try_acquire(bucket, rate)
+        if decision.granted:
+            return bucket
+        if not block or time.monotonic() + decision.wait > deadline:
+            raise Throttled(bucket, decision.wait)
+        time.sleep(decision.wait)
+
+
+def cloud_call(
+    account: CloudAccount,
+    region: str,
+    service: str,
+    action: str,
+    params: dict[str, Any] | None = None,
+    *,
+    block: bool = True,
+    max_wait: float = 30.0,
+) -> dict[str, Any]:
+    # With block=False the caller (a Celery task) re-schedules itself: retrying here would
+    # only meet the busy bucket again.
+    attempts = READ_RETRIES + 1 if is_read(action) and block else 1
+    for attempt in range(attempts):
+        bucket = acquire(account, region, service, action, block=block, max_wait=max_wait)
+        try:
+            return client.call(
+                credentials=client.Credentials(account.secret_id, account.secret_key, account.token),
+                service=service,
+                action=action,
+                region=region,
+                params=params or {},
+                endpoint=account.endpoint,
+                session=_session(account, region),
+                timeout=(settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT),
+            )
+        except RateLimited:
+            throttle().penalize(bucket, rate_for(account, service, action))
+            if attempt == attempts - 1:
+                raise
+        except Unavailable:
+            if attempt == attempts - 1:
+                raise
+        time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
+    raise AssertionError("unreachable")

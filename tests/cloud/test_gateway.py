@@ -1,0 +1,159 @@
+"""Every Batch and Omics action the emulator implements, through the limiter and our client;
+retries only for reads; the documented limits agree with the emulator's."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from apps.cloud import errors, gateway
+from apps.cloud.limits import BATCH_LIMITS, OMICS_DEFAULT_LIMIT
+from apps.cloud.services import account_create
+from apps.emulator import scenarios
+from apps.emulator.faults import Fault
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+REGION = "ap-guangzhou"
+
+
+@pytest.fixture
+def account(emulator):
+    return account_create(name="t", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+
+
+def batch(account, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    return gateway.cloud_call(account, REGION, "batch", action, params)
+
+
+def omics(account, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    return gateway.cloud_call(account, REGION, "omics", action, params)
+
+
+def test_every_batch_action(account, emulator, clock):
+    """Drives each of the 30 actions once, in an order where each finds what it needs."""
+    done: set[str] = set()
+
+    def b(action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        done.add(action)
+        return batch(account, action, params)
+
+    env_id = b("CreateComputeEnv", {"ComputeEnv": {"EnvName": "t", "DesiredComputeNodeCount": 1},
+                                    "Placement": {"Zone": "ap-guangzhou-3"}})["EnvId"]  # fmt: skip
+    assert b("DescribeComputeEnvs", {"EnvIds": [env_id]})["TotalCount"] == 1
+    assert b("DescribeComputeEnvCreateInfo", {"EnvId": env_id})["EnvName"] == "t"
+    assert b("DescribeComputeEnvCreateInfos", {"EnvIds": [env_id]})["TotalCount"] == 1
+    b("ModifyComputeEnv", {"EnvId": env_id, "DesiredComputeNodeCount": 2, "EnvName": "t2"})
+    clock.advance(120)
+    nodes = b("DescribeComputeEnv", {"EnvId": env_id})["ComputeNodeSet"]
+    assert [n["ComputeNodeState"] for n in nodes] == ["RUNNING", "RUNNING"]
+    assert b("DescribeComputeEnvActivities", {"EnvId": env_id})["TotalCount"] == 2
+    b("TerminateComputeNode", {"EnvId": env_id, "ComputeNodeId": nodes[0]["ComputeNodeId"]})
+    b("TerminateComputeNodes", {"EnvId": env_id, "ComputeNodeIds": [nodes[1]["ComputeNodeId"]]})
+    b("AttachInstances", {"EnvId": env_id, "Instances": [{"InstanceId": "ins-abcdefgh"}]})
+    clock.advance(60)
+    b("DetachInstances", {"EnvId": env_id, "InstanceIds": ["ins-abcdefgh"]})
+    b("DeleteComputeEnv", {"EnvId": env_id})
+
+    task = {"TaskName": "A", "TaskInstanceNum": 1, "Application": {"DeliveryForm": "LOCAL", "Command": "echo hi"},
+            "ComputeEnv": {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1"}}}  # fmt: skip
+    job_id = b("SubmitJob", {"Placement": {"Zone": "ap-guangzhou-3"}, "Job": {"JobName": "t", "Tasks": [task]}})["JobId"]
+    assert b("DescribeJobs", {"JobIds": [job_id]})["JobSet"][0]["JobState"] == "SUBMITTED"
+    assert b("DescribeJobSubmitInfo", {"JobId": job_id})["Tasks"][0]["TaskName"] == "A"
+    clock.advance(40)
+    assert b("DescribeJob", {"JobId": job_id})["JobState"] != "SUBMITTED"
+    b("TerminateTaskInstance", {"JobId": job_id, "TaskName": "A", "TaskInstanceIndex": 0})
+    clock.advance(5)
+    assert b("DescribeTask", {"JobId": job_id, "TaskName": "A"})["TaskState"] == "FAILED"
+    b("DescribeTaskLogs", {"JobId": job_id, "TaskName": "A"})
+    b("DescribeJobMonitorData", {"JobId": job_id, "TaskName": "A", "TaskInstanceIndex": 0, "MetricName": "CpuUsage"})
+    b("RetryJobs", {"JobIds": [job_id]})
+    clock.advance(30)
+    b("TerminateJob", {"JobId": job_id})
+    clock.advance(10)
+    b("DeleteJob", {"JobId": job_id})
+
+    template_id = b("CreateTaskTemplate", {"TaskTemplateName": "t", "TaskTemplateInfo": task})["TaskTemplateId"]
+    b("ModifyTaskTemplate", {"TaskTemplateId": template_id, "TaskTemplateDescription": "d"})
+    assert b("DescribeTaskTemplates", {"TaskTemplateIds": [template_id]})["TotalCount"] == 1
+    b("DeleteTaskTemplates", {"TaskTemplateIds": [template_id]})
+
+    assert b("DescribeAvailableCvmInstanceTypes")["InstanceTypeConfigSet"]
+    assert b("DescribeCvmZoneInstanceConfigInfos")["InstanceTypeQuotaSet"]
+    assert b("DescribeInstanceCategories")["InstanceCategorySet"]
+    assert done == set(scenarios.PRODUCTS[0].actions)
+
+
+def test_every_omics_action(account, emulator, clock):
+    done: set[str] = set()
+
+    def o(action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        done.add(action)
+        return omics(account, action, params)
+
+    env_id = o("DescribeEnvironments", {"Filters": [{"Name": "Status", "Values": ["RUNNING"]}]})["Environments"][0][
+        "EnvironmentId"
+    ]
+    assert o("DescribeVolumes", {"EnvironmentId": env_id})["TotalCount"] == 1
+    groups = o("DescribeRunGroups", {"Limit": 100})["RunGroups"]
+    app_id = next(g["ApplicationId"] for g in groups if g["ApplicationType"] == "WDL")
+    project = groups[0]["ProjectId"]
+    table_id = o("DescribeTables", {"ProjectId": project})["Tables"][0]["TableId"]
+    assert o("DescribeTablesRows", {"ProjectId": project, "TableId": table_id})["TotalCount"] == 6
+    group_id = o("RunApplication", {"ApplicationId": app_id, "Name": "gw-test", "EnvironmentId": env_id,
+                                    "InputBase64": base64.b64encode(b"{}").decode()})["RunGroupId"]  # fmt: skip
+    clock.advance(40)
+    run = o("DescribeRuns", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})["Runs"][0]
+    assert o("GetRunStatus", {"RunUuid": run["RunUuid"]})["Metadata"]["Status"] == "RUNNING"
+    assert o("GetRunCalls", {"RunUuid": run["RunUuid"], "Path": "/"})["Calls"]
+    o("TerminateRunGroup", {"RunGroupId": group_id})
+    assert o("RetryRuns", {"RunGroupId": group_id})["RunGroupId"] != group_id
+    nf = o("RunWorkflow", {"Name": "nf", "EnvironmentId": env_id, "Type": "NEXTFLOW", "NFOption": {"Report": True},
+                           "GitSource": {"GitHttpPath": "https://git.example/nf.git"},
+                           "InputBase64": base64.b64encode(json.dumps({"a": 1}).encode()).decode()})["RunGroupId"]  # fmt: skip
+    clock.advance(40)
+    nf_run = o("DescribeRuns", {"Filters": [{"Name": "RunGroupId", "Values": [nf]}]})["Runs"][0]
+    assert o("GetRunMetadataFile", {"RunUuid": nf_run["RunUuid"], "Key": "nextflow.log"})["CosSignedUrl"]
+    assert done == set(scenarios.PRODUCTS[1].actions)
+
+
+def test_reads_are_retried_through_transient_errors(account, emulator):
+    emulator.faults.set("DescribeJobs", Fault(internal_error=0.5))
+    for _ in range(5):
+        assert "JobSet" in batch(account, "DescribeJobs", {"Limit": 1})
+
+
+def test_writes_are_never_retried(account, emulator):
+    emulator.faults.set("RetryJobs", Fault(internal_error=1.0))
+    failed = batch(account, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["FAILED"]}]})
+    with pytest.raises(errors.Unavailable):
+        batch(account, "RetryJobs", {"JobIds": [failed["JobSet"][0]["JobId"]]})
+    stats = emulator.stats.snapshot()["calls"]
+    assert next(r for r in stats if r["action"] == "RetryJobs")["answered"] == 1
+
+
+def test_a_busy_bucket_raises_throttled_without_blocking(account):
+    batch(account, "DescribeJobs", {"Limit": 1})
+    with pytest.raises(gateway.Throttled) as caught:
+        gateway.cloud_call(account, REGION, "batch", "DescribeJobs", {"Limit": 1}, block=False)
+    assert 0 < caught.value.wait <= 0.5  # 2 per second at a budget share of 1.0
+
+
+def test_the_budget_share_sets_the_rate(account):
+    account.budget_share = 0.25
+    batch(account, "DescribeJobs", {"Limit": 1})
+    with pytest.raises(gateway.Throttled) as caught:
+        gateway.cloud_call(account, REGION, "batch", "DescribeJobs", {"Limit": 1}, block=False)
+    assert 1.5 < caught.value.wait <= 2.0  # 2/s x 0.25 = one call every 2 s
+
+
+def test_the_client_limits_agree_with_the_emulators():
+    batch_product, omics_product = scenarios.PRODUCTS
+    assert {name: a.limit for name, a in batch_product.actions.items()} == {
+        name: BATCH_LIMITS[name] for name in batch_product.actions
+    }
+    assert {a.limit for a in omics_product.actions.values()} == {OMICS_DEFAULT_LIMIT}

@@ -1,0 +1,94 @@
+"""The Redis limiter: spacing, buckets, penalties, recovery and counters (real Redis)."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from apps.cloud.throttle import Bucket, Throttle
+
+JOBS = Bucket("1", "ap-guangzhou", "batch", "DescribeJobs")
+
+
+def make(redis_url: str) -> tuple[Throttle, redis.Redis]:
+    connection = redis.Redis.from_url(redis_url)
+    return Throttle(connection), connection
+
+
+def test_first_call_is_granted_the_next_waits_about_one_interval(redis_url):
+    throttle, _ = make(redis_url)
+    assert throttle.try_acquire(JOBS, rate=1.0).granted
+    second = throttle.try_acquire(JOBS, rate=1.0)
+    assert not second.granted
+    assert 0.5 < second.wait <= 1.0  # one slot per second, minus the time between the calls
+
+
+def test_buckets_are_independent_per_account_region_service_and_action(redis_url):
+    throttle, _ = make(redis_url)
+    assert throttle.try_acquire(JOBS, rate=1.0).granted
+    for other in (
+        Bucket("2", "ap-guangzhou", "batch", "DescribeJobs"),
+        Bucket("1", "ap-shanghai", "batch", "DescribeJobs"),
+        Bucket("1", "ap-guangzhou", "omics", "DescribeJobs"),
+        Bucket("1", "ap-guangzhou", "batch", "DescribeJob"),
+    ):
+        assert throttle.try_acquire(other, rate=1.0).granted
+
+
+def test_two_throttles_on_one_redis_share_the_bucket(redis_url):
+    # Two processes (or machines) = two clients of the same Redis.
+    first, _ = make(redis_url)
+    second, _ = make(redis_url)
+    assert first.try_acquire(JOBS, rate=1.0).granted
+    assert not second.try_acquire(JOBS, rate=1.0).granted
+
+
+def test_a_penalty_halves_the_rate_and_is_counted(redis_url):
+    throttle, _ = make(redis_url)
+    throttle.try_acquire(JOBS, rate=2.0)
+    # (approx: the rate starts recovering the microsecond after a penalty)
+    assert throttle.penalize(JOBS, rate=2.0) == pytest.approx(1.0, abs=0.01)
+    assert throttle.penalize(JOBS, rate=2.0) == pytest.approx(0.5, abs=0.01)
+    counters = throttle.counters(JOBS, rate=2.0)
+    assert counters["limit_errors"] == 2
+    assert counters["rate"] == pytest.approx(0.5, abs=0.01)
+    assert counters["calls"] == 1
+
+
+def test_the_rate_never_drops_below_the_floor(redis_url):
+    throttle, _ = make(redis_url)
+    for _ in range(20):
+        throttle.penalize(JOBS, rate=2.0)
+    assert throttle.counters(JOBS, rate=2.0)["rate"] == pytest.approx(2.0 * 0.05, abs=0.001)
+
+
+def test_the_rate_recovers_quickly_to_80_percent_of_the_ceiling_then_slowly(redis_url):
+    throttle, connection = make(redis_url)
+    throttle.penalize(JOBS, rate=2.0)  # factor 0.5, ceiling 1.0
+    now_us = _redis_now_us(connection)
+    # Pretend the penalty was 4 s ago: 0.5 + 4 x 0.05 = 0.7 (still below the 0.8 knee).
+    connection.hset(JOBS.key, "factor_at", now_us - 4_000_000)
+    assert abs(throttle.counters(JOBS, rate=2.0)["rate"] - 1.4) < 0.01
+    # 30 s later: the knee (0.8) after 2 s more, then 28 s x 0.005 = +0.14.
+    connection.hset(JOBS.key, "factor_at", _redis_now_us(connection) - 30_000_000)
+    assert abs(throttle.counters(JOBS, rate=2.0)["rate"] - 2.0 * 0.94) < 0.01
+
+
+def test_a_slower_rate_spaces_calls_further(redis_url):
+    throttle, _ = make(redis_url)
+    throttle.penalize(JOBS, rate=2.0)  # now 1 per second
+    throttle.try_acquire(JOBS, rate=2.0)
+    assert throttle.try_acquire(JOBS, rate=2.0).wait > 0.5
+
+
+def test_waits_are_counted_and_buckets_listed(redis_url):
+    throttle, _ = make(redis_url)
+    throttle.try_acquire(JOBS, rate=1.0)
+    throttle.try_acquire(JOBS, rate=1.0)
+    assert throttle.counters(JOBS, rate=1.0)["waits"] == 1
+    assert throttle.buckets() == [JOBS]
+
+
+def _redis_now_us(connection: redis.Redis) -> int:
+    seconds, micros = connection.time()
+    return seconds * 1_000_000 + micros
