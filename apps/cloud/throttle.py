@@ -6,7 +6,7 @@ Redis server's clock (no skew between machines).
 
 rate = documented limit x the account's budget share x an adaptive factor. The factor halves
 when the cloud still answers RequestLimitExceeded (someone else spends the budget) and then
-recovers linearly; after a penalty it recovers quickly up to 80 % of where it was hit, then
+recovers linearly; after a penalty it recovers quickly up to 70 % of where it was hit, then
 slowly, so a shared budget settles just under what is left instead of hitting it again and
 again (AIMD, with a memory of the last ceiling).
 """
@@ -19,8 +19,8 @@ from typing import Any
 import redis
 
 MIN_FACTOR = 0.05
-FAST_RECOVERY = 0.05  # factor per second, up to 80 % of the last ceiling
-SLOW_RECOVERY = 0.005  # factor per second above that
+FAST_RECOVERY = 0.05  # factor per second, up to 70 % of the last ceiling
+SLOW_RECOVERY = 0.0025  # factor per second above that: re-probes a contended ceiling ~every 30 s
 STATE_TTL_MS = 3_600_000
 
 # KEYS[1] = bucket hash. ARGV: op ("acquire" | "penalize" | "peek"), base rate (per second),
@@ -44,7 +44,7 @@ local factor_at = tonumber(s[3]) or now
 local ceiling = tonumber(s[4]) or 1
 -- recover the factor for the time since it was last set
 local elapsed = (now - factor_at) / 1000000
-local knee = math.min(1, ceiling * 0.8)
+local knee = math.min(1, ceiling * 0.7)
 if factor < knee then
   local needed = (knee - factor) / fast
   if elapsed <= needed then

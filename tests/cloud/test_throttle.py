@@ -69,9 +69,9 @@ def test_the_rate_recovers_quickly_to_80_percent_of_the_ceiling_then_slowly(redi
     # Pretend the penalty was 4 s ago: 0.5 + 4 x 0.05 = 0.7 (still below the 0.8 knee).
     connection.hset(JOBS.key, "factor_at", now_us - 4_000_000)
     assert abs(throttle.counters(JOBS, rate=2.0)["rate"] - 1.4) < 0.01
-    # 30 s later: the knee (0.8) after 2 s more, then 28 s x 0.005 = +0.14.
+    # 30 s later: the knee (0.8) after 2 s more, then 28 s x 0.0025 = +0.07.
     connection.hset(JOBS.key, "factor_at", _redis_now_us(connection) - 30_000_000)
-    assert abs(throttle.counters(JOBS, rate=2.0)["rate"] - 2.0 * 0.94) < 0.01
+    assert abs(throttle.counters(JOBS, rate=2.0)["rate"] - 2.0 * 0.87) < 0.01
 
 
 def test_a_slower_rate_spaces_calls_further(redis_url):

@@ -57,7 +57,9 @@ def advance_until(
 ANONYMOUS_ENV = {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1", "ImageId": IMAGE}}
 
 
-def task(name: str, *, instances: int = 1, env_id: str | None = None, **extra: Any) -> dict[str, Any]:
+def task(
+    name: str, *, instances: int = 1, env_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
     """A Task on an anonymous compute environment, so it never waits for a free node; or,
     given `env_id`, on that environment (a Task names exactly one of them, §4 Task)."""
     where = {"EnvId": env_id} if env_id else {"ComputeEnv": ANONYMOUS_ENV}

@@ -299,6 +299,25 @@ def test_delete_job_removes_a_finished_job(client: Any, clock: ManualClock) -> N
     assert call(client, "DescribeJobs", {}).TotalCount == before - 1
 
 
+def test_a_failed_interrupted_job_is_terminated_then_deleted(
+    client: Any, clock: ManualClock
+) -> None:
+    # FAILED_INTERRUPTED keeps its compute instance: terminate it first, then delete (§5.3)
+    found = call(
+        client,
+        "DescribeJobs",
+        {"Filters": [{"Name": "job-state", "Values": ["FAILED_INTERRUPTED"]}]},
+    )
+    assert found.JobSet, "the demo scenario (seed 1) was expected to hold a FAILED_INTERRUPTED job"
+    job_id = found.JobSet[0].JobId
+
+    call(client, "TerminateJob", {"JobId": job_id})
+    clock.advance(10)
+    assert describe_job(client, job_id).JobState == "FAILED"
+    call(client, "DeleteJob", {"JobId": job_id})
+    assert error_code(client, "DescribeJob", {"JobId": job_id}) == "ResourceNotFound.Job"
+
+
 # --- DescribeJobs: pages, order, filters (§1.10) ---------------------------------------------
 def test_describe_jobs_pages_with_default_20_and_at_most_100(client: Any) -> None:
     everything = call(client, "DescribeJobs", {"Limit": 100})
@@ -386,5 +405,5 @@ def test_every_registered_batch_action_is_called_by_these_tests() -> None:
     here = Path(__file__).parent
     sources = "".join(p.read_text() for p in here.glob("test_batch_sdk*.py"))
     sources += (here / "batch_support.py").read_text()
-    called = set(re.findall(r'(?:call|error_code)\(client, "(\w+)"', sources))
+    called = set(re.findall(r'(?:call|error_code)\(\s*client,\s*"(\w+)"', sources))
     assert set(PRODUCT.actions) - called == set()

@@ -257,8 +257,14 @@ def test_attach_then_detach_an_instance(client: Any, clock: ManualClock) -> None
     assert (env.AttachedComputeNodeCount, env.DesiredComputeNodeCount) == (1, 1)
     wait_for_running_nodes(client, clock, env_id, 2)
 
+    (view,) = call(client, "DescribeComputeEnvs", {"EnvIds": [env_id]}).ComputeEnvSet
+    assert view.AttachedComputeNodeCount == 1
+
     call(client, "DetachInstances", {"EnvId": env_id, "InstanceIds": ["ins-attached"]})
     assert node_states(client, env_id)[node.ComputeNodeId] == "DELETING"
+    latest = activities(client, env_id)[0]  # termination produces an activity (§5.4)
+    assert (latest.ComputeNodeId, latest.InstanceId) == (node.ComputeNodeId, "ins-attached")
+    assert latest.ComputeNodeActivityType == "TERMINATE_COMPUTE_NODE"
     env = wait_for_running_nodes(client, clock, env_id, 1)
     assert env.AttachedComputeNodeCount == 0
     assert all(n.ComputeNodeInstanceId != "ins-attached" for n in env.ComputeNodeSet)
@@ -271,6 +277,10 @@ def test_delete_compute_env_tears_it_down(client: Any, clock: ManualClock) -> No
     env = describe_env(client, env_id)
     assert env.NextAction == "DELETING"  # [SDK] "NextAction: DELETING" (§5.5)
     assert {n.ComputeNodeState for n in env.ComputeNodeSet} == {"DELETING"}
+    terminations = activities(client, env_id)[:2]
+    assert {(a.ComputeNodeActivityType, a.ComputeNodeId) for a in terminations} == {
+        ("TERMINATE_COMPUTE_NODE", node) for node in nodes
+    }
     clock.advance(60)
     assert (
         error_code(client, "DescribeComputeEnv", {"EnvId": env_id}) == "ResourceNotFound.ComputeEnv"

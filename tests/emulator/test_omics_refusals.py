@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 from apps.emulator.clock import ManualClock
 from apps.emulator.server import Emulator
@@ -125,20 +126,19 @@ def test_retry_of_a_running_or_waiting_run_is_refused(
 
 
 def test_retrying_over_and_over_hits_the_retry_limit(client: Any, demo: Demo) -> None:
+    """Retry the retry of the retry...: the doc states no limit value, so the test only wants
+    the refusal to come, and well before ten generations."""
     group_id, _ = terminated_batch(client, demo, rows=1)
     retries: list[str] = []
-    for _ in range(
-        10
-    ):  # the doc states no limit value; the emulator's must be reached well before 10
+    for _ in range(10):
         try:
             group_id = sdk(client, "RetryRuns", {"RunGroupId": group_id})["RunGroupId"]
-        except Exception as error:  # noqa: BLE001 - the code is asserted below
-            assert getattr(error, "code", None) == "FailedOperation.RetryLimitExceeded", error
+        except TencentCloudSDKException as error:
+            assert error.code == "FailedOperation.RetryLimitExceeded", error
             break
         retries.append(group_id)
-        sdk(
-            client, "TerminateRunGroup", {"RunGroupId": group_id}
-        )  # CANCELED runs may be retried again
+        # its runs CANCELED, the new group may be retried in turn
+        sdk(client, "TerminateRunGroup", {"RunGroupId": group_id})
     else:
         pytest.fail("ten retries in a row were all accepted")
     assert retries, "at least one retry is allowed"

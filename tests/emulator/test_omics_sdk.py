@@ -233,9 +233,8 @@ def test_get_run_calls_top_level_then_a_sub_workflow(client: Any) -> None:
 
 def test_get_run_calls_of_a_moving_run(clock: ManualClock, client: Any, demo: Demo) -> None:
     [new] = runs_of(client, run_application(client, demo))
-    assert (
-        sdk(client, "GetRunCalls", {"RunUuid": new["RunUuid"], "Path": "/"})["Calls"] == []
-    )  # not started
+    # not started yet: no call to show
+    assert sdk(client, "GetRunCalls", {"RunUuid": new["RunUuid"], "Path": "/"})["Calls"] == []
 
     started(clock, client, new["RunUuid"])
     clock.advance(2)  # at most 7 s after the start: the first call (10 s or more) has not ended
@@ -398,7 +397,8 @@ def test_retry_a_failed_demo_run(client: Any) -> None:
         "DescribeRuns",
         {"Limit": 1, "Filters": [{"Name": "Status", "Values": ["EXECUTOR_ERROR"]}]},
     )
-    [source] = failed["Runs"]
+    assert failed["Runs"], "the demo (seed 1) has a run that failed"
+    source = failed["Runs"][0]
     new = sdk(client, "RetryRuns", {"RunUuids": [source["RunUuid"]]})["RunGroupId"]
     assert new != source["RunGroupId"]
     [retried] = runs_of(client, new)

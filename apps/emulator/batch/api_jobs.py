@@ -94,6 +94,8 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
             raise not_found("ComputeEnv", task["EnvId"])
         if task.get("FailedAction", "TERMINATE") not in ("TERMINATE", "INTERRUPT", "FAST_INTERRUPT"):
             raise ApiError("InvalidParameterValue", "FailedAction must be TERMINATE, INTERRUPT or FAST_INTERRUPT.")
+        for name in ("TaskInstanceNum", "MaxRetryCount"):  # a Task is not typed by the schema
+            _integer(task, name, f"Job.Tasks.{i}.{name}")
         if not 0 <= int(task.get("MaxRetryCount", 0)) <= 5:
             raise ApiError("InvalidParameterValue.MaxRetryCount", "MaxRetryCount must be 0 to 5.")
         names.append(task["TaskName"])
@@ -109,6 +111,18 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
         edges[dep["StartTask"]].add(dep["EndTask"])
     if _has_cycle(edges):
         raise ApiError("InvalidParameterValue.DependenceUnfeasible", "Loop task dependency is prohibited.")
+
+
+def _integer(task: dict[str, Any], name: str, path: str) -> None:
+    """Integer fields inside a Task, as JSON numbers or (GET/form requests) digit strings."""
+    try:
+        if name in task and not isinstance(task[name], bool):
+            int(task[name])
+            return
+    except (TypeError, ValueError):
+        pass
+    if name in task:
+        raise ApiError("InvalidParameter", f"The parameter `{path}` must be of type Integer.")
 
 
 def _has_cycle(edges: dict[str, set[str]]) -> bool:
@@ -135,8 +149,13 @@ def submit_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, 
     token = p.get("ClientToken")
     if token and token in world.client_tokens:
         return {"JobId": world.client_tokens[token]}
+    zone = p["Placement"].get("Zone")
+    if not zone:
+        raise ApiError("MissingParameter", "The parameter `Placement.Zone` is missing.")
+    if not zone.startswith(ctx.region + "-"):
+        raise ApiError("InvalidZone.MismatchRegion", f"The zone `{zone}` is not in {ctx.region}.")
     validate_job(world, p["Job"])
-    job = world.submit(p["Job"], p["Placement"]["Zone"])
+    job = world.submit(p["Job"], zone)
     if token:
         world.client_tokens[token] = job.id
     return {"JobId": job.id}
