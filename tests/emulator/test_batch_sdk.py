@@ -3,7 +3,7 @@
 Each test acts as a user would and checks what that user would notice: the returned model's
 fields, and the world afterwards as another Describe call shows it. Time moves only when a
 test advances the ManualClock. Compute environments, templates and the catalog are in
-test_batch_sdk_envs.py; refusals in test_batch_refusals.py.
+test_batch_sdk_envs.py; refusals in test_batch_refusals.py and test_batch_refusals_states.py.
 """
 
 from __future__ import annotations
