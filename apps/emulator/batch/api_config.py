@@ -38,7 +38,9 @@ def _check_template_fields(p: dict[str, Any]) -> None:
                 "AllowedOneAttributeInEnvIdAndComputeEnv", "ComputeEnv and EnvId cannot be both specified."
             )
         if "EnvId" in info and not ENV_ID.match(str(info["EnvId"])):  # listed in §3.3.1
-            raise ApiError("InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{info['EnvId']}`.")
+            raise ApiError(
+                "InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{info['EnvId']}`."
+            )
 
 
 def _template_or_404(world: BatchWorld, template_id: str) -> dict[str, Any]:

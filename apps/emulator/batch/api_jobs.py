@@ -89,7 +89,9 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
                 "One (and only one) parameter must be specified for ComputeEnv and EnvId.",
             )
         if "EnvId" in task and not ENV_ID.match(task["EnvId"]):
-            raise ApiError("InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{task['EnvId']}`.")
+            raise ApiError(
+                "InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{task['EnvId']}`."
+            )
         if "EnvId" in task and task["EnvId"] not in world.fleet.envs:
             raise not_found("ComputeEnv", task["EnvId"])
         if task.get("FailedAction", "TERMINATE") not in ("TERMINATE", "INTERRUPT", "FAST_INTERRUPT"):

@@ -162,7 +162,7 @@ def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[st
     offset, limit = page(p, default=10, maximum=100)
     matches = compile_filters(p.get("Filters"), RUN_FILTERS)
     runs = [r for r in reversed(world.runs.values()) if matches(r)]
-    return {"TotalCount": len(runs), "Runs": [views.run_view(r) for r in runs[offset : offset + limit]]}
+    return {"TotalCount": len(runs), "Runs": [views.run_view(r, ctx.now) for r in runs[offset : offset + limit]]}
 
 
 @platform_action("GetRunCalls", params={"RunUuid": "str", "Path": "str", "ProjectId": "str"},
@@ -291,6 +291,25 @@ def _decoded_input(p: dict[str, Any]) -> tuple[str, str, str]:
     raise ApiError("MissingParameter", "One of InputBase64 and InputCosUri is required.")
 
 
+def _run_settings(world: OmicsWorld, p: dict[str, Any]) -> dict[str, Any]:
+    """Cache volumes (default: the environment's default volume) and the cache clean-up delay."""
+    delay = p.get("CacheClearDelay", 0)
+    if delay < 0:
+        raise ApiError("InvalidParameterValue", "CacheClearDelay must not be negative.")
+    volumes = p.get("VolumeIds") or world.default_volume_ids(p["EnvironmentId"])
+    unknown = [v for v in volumes if v not in world.volumes]
+    if unknown:
+        raise ApiError("ResourceNotFound", f"Cache volume(s) {', '.join(unknown)} do not exist.")
+    return {"volume_ids": volumes, "cache_clear_delay": delay}
+
+
+def _access_mode(p: dict[str, Any]) -> str:
+    mode = p.get("AccessMode", "PRIVATE")
+    if mode not in ("PRIVATE", "PUBLIC"):
+        raise ApiError("InvalidParameterValue", "AccessMode must be PRIVATE or PUBLIC.")
+    return mode
+
+
 def _check_name(world: OmicsWorld, name: str, description: str) -> None:
     if not name or len(name) > 200:
         raise ApiError("InvalidParameterValue.InvalidName", "The name must be 1 to 200 characters.")
@@ -336,7 +355,8 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
         name=p["Name"], description=p.get("Description", ""), env_id=p["EnvironmentId"], type=app.type,
         app=app, input=text, input_type=input_type, input_cos_uri=cos_uri,
         option=p.get("Option") or {}, nf_option=p.get("NFOption") or {}, table_id=p.get("TableId", ""),
-        work_dir=p.get("WorkDir", ""), volume_ids=p.get("VolumeIds") or [], inputs=inputs,
+        work_dir=p.get("WorkDir", ""), inputs=inputs, **_run_settings(world, p),
+        access_mode=_access_mode(p),
     )  # fmt: skip
     return {"RunGroupId": group.id}
 
@@ -361,7 +381,7 @@ def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str
     group = world.submit_group(
         name=p["Name"], description=p.get("Description", ""), env_id=p["EnvironmentId"], type="NEXTFLOW",
         app=None, input=text, input_type=input_type, input_cos_uri=cos_uri, option={},
-        nf_option=p["NFOption"], work_dir=p.get("WorkDir", ""), volume_ids=p.get("VolumeIds") or [],
+        nf_option=p["NFOption"], work_dir=p.get("WorkDir", ""), **_run_settings(world, p),
         git_source={k: v for k, v in p["GitSource"].items() if k != "GitTokenOrPassword"},
         inputs=[(text, "", "")],
     )  # fmt: skip

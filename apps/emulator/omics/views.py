@@ -39,7 +39,7 @@ def group_view(world: OmicsWorld, group: RunGroup) -> dict[str, Any]:
         "ApplicationName": app.name if app else "",
         "ApplicationType": group.type,
         "ApplicationVersion": version,
-        "AccessMode": "PRIVATE",
+        "AccessMode": group.access_mode,
         "EnvironmentId": group.env_id,
         "EnvironmentName": env.get("Name", ""),
         "TableId": group.table_id,
@@ -71,7 +71,15 @@ def group_view(world: OmicsWorld, group: RunGroup) -> dict[str, Any]:
     }
 
 
-def run_view(run: Run) -> dict[str, Any]:
+def _cache(run: Run, now: float) -> dict[str, Any]:
+    """CacheInfo: the cache is cleaned CacheClearDelay hours after the run ends (0: never)."""
+    delay = run.group.cache_clear_delay
+    clear_at = run.ended + delay * 3600 if delay and run.ended is not None else None
+    return {"CacheClearDelay": delay, "CacheClearTime": ot(clear_at),
+            "CacheCleared": clear_at is not None and now >= clear_at}  # fmt: skip
+
+
+def run_view(run: Run, now: float) -> dict[str, Any]:
     group = run.group
     return {
         "RunUuid": run.uuid,
@@ -85,7 +93,7 @@ def run_view(run: Run) -> dict[str, Any]:
         "Status": run.status,
         "Input": run.input,
         "ExecutionTime": _execution(run.created, run.started, run.ended),
-        "Cache": {"CacheClearDelay": 0, "CacheClearTime": "", "CacheCleared": False},
+        "Cache": _cache(run, now),
         "ErrorMessage": run.error_message,
         "CreateTime": ot(run.created),
         "UpdateTime": ot(run.updated),

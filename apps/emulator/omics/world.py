@@ -104,6 +104,8 @@ class RunGroup:
     volume_ids: list[str] = field(default_factory=list)
     git_source: dict[str, Any] | None = None
     error_message: str = ""
+    access_mode: str = "PRIVATE"
+    cache_clear_delay: int = 0  # hours after the run ends; 0 = never cleaned
 
 
 class OmicsWorld:
@@ -233,7 +235,7 @@ class OmicsWorld:
         """RetryRuns: always a new run group holding fresh copies of the runs."""
         source = runs[0].group
         return self.submit_group(
-            name=f"{source.name}-retry",
+            name=self._retry_name(source.name),
             description=source.description,
             env_id=source.env_id,
             type=source.type,
@@ -247,9 +249,24 @@ class OmicsWorld:
             work_dir=source.work_dir,
             volume_ids=source.volume_ids,
             git_source=source.git_source,
+            access_mode=source.access_mode,
+            cache_clear_delay=source.cache_clear_delay,
             inputs=[(r.input, r.table_row_uuid, r.user_defined_id) for r in runs],
             retry_depth=max(r.retry_depth for r in runs) + 1,
         )
+
+    def _retry_name(self, name: str) -> str:
+        """`<name>-retry-<n>`: run group names stay unique, as RunApplication requires."""
+        base = name.split("-retry-")[0]
+        taken = {g.name for g in self.groups.values()}
+        n = 1
+        while f"{base}-retry-{n}" in taken:
+            n += 1
+        return f"{base}-retry-{n}"
+
+    def default_volume_ids(self, env_id: str) -> list[str]:
+        """What a run uses when it names no cache volume (omics-api.md §4.8 VolumeIds)."""
+        return [v["VolumeId"] for v in self.volumes.values() if v["EnvironmentId"] == env_id and v["IsDefault"]]
 
     # --- reading calls -------------------------------------------------------------------
     def call_status(self, run: Run, call: Call, now: float) -> tuple[str, float | None, float | None]:
