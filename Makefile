@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(PY) -m dashboard.demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -28,7 +28,10 @@ QUERIES = {
     "newest page": {"Limit": 100},
     "state filter": {"Limit": 100, "Filters": [{"Name": "job-state", "Values": ["SUCCEED"]}]},
     "deep page": {"Limit": 100, "Offset": 40_000},
-    "name filter (scan)": {"Limit": 100, "Filters": [{"Name": "job-name", "Values": ["qc-report-007"]}]},
+    "name filter (scan)": {
+        "Limit": 100,
+        "Filters": [{"Name": "job-name", "Values": ["qc-report-007"]}],
+    },
 }
 
 
@@ -39,7 +42,9 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     active = min(1_000, args.jobs)
-    emulator = make_emulator("scale", seed=1, limits_enabled=False, finished=args.jobs - active, active=active)
+    emulator = make_emulator(
+        "scale", seed=1, limits_enabled=False, finished=args.jobs - active, active=active
+    )
     emulator.serve("127.0.0.1", 0)
     print(f"built {args.jobs} jobs in {time.perf_counter() - started:.1f} s")
     credentials = client.Credentials(DEMO_SECRET_ID, DEMO_SECRET_KEY)
@@ -57,7 +62,9 @@ def main() -> None:
             total = response["TotalCount"]
             medians[label] = statistics.median(times)
             p95 = statistics.quantiles(times, n=20)[-1]
-            print(f"  {label:<20} total={total:<6} median={medians[label]:.1f} ms  p95={p95:.1f} ms")
+            print(
+                f"  {label:<20} total={total:<6} median={medians[label]:.1f} ms  p95={p95:.1f} ms"
+            )
     finally:
         emulator.stop()
     print(f"describe_jobs jobs={args.jobs} median_ms={medians['newest page']:.1f} "

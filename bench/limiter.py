@@ -49,7 +49,9 @@ def account(port: int):  # -> CloudAccount (unsaved: the gateway needs its pk, k
     return acct
 
 
-def worker(port: int, action: str, params: dict, seconds: float, results: multiprocessing.Queue) -> None:
+def worker(
+    port: int, action: str, params: dict, seconds: float, results: multiprocessing.Queue
+) -> None:
     import django
 
     django.setup()
@@ -70,7 +72,9 @@ def worker(port: int, action: str, params: dict, seconds: float, results: multip
     results.put((ok, failed, stamps))
 
 
-def run_processes(port: int, action: str, params: dict, seconds: float) -> tuple[int, int, list[float]]:
+def run_processes(
+    port: int, action: str, params: dict, seconds: float
+) -> tuple[int, int, list[float]]:
     results: multiprocessing.Queue = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=worker, args=(port, action, params, seconds, results))
              for _ in range(PROCESSES)]  # fmt: skip
@@ -113,7 +117,9 @@ def main() -> None:
         throttle.try_acquire(bucket, rate=1e9)
         times.append((time.perf_counter() - t0) * 1e6)
     acquire_us = statistics.median(times)
-    print(f"try_acquire: median {acquire_us:.0f} µs, p95 {statistics.quantiles(times, n=20)[-1]:.0f} µs")
+    print(
+        f"try_acquire: median {acquire_us:.0f} µs, p95 {statistics.quantiles(times, n=20)[-1]:.0f} µs"
+    )
 
     emulator = make_emulator("demo", seed=1, limits_enabled=True)
     emulator.serve("127.0.0.1", 0)
@@ -132,8 +138,10 @@ def main() -> None:
             achieved = (len(stamps) - 1) / (stamps[-1] - stamps[0])
             errors = limit_errors(emulator, action)
             summary[action] = (errors, achieved / limit)
-            print(f"{action}: {PROCESSES} processes x {args.seconds:.0f} s at {limit:.0f}/s: calls={ok} "
-                  f"failed={failed} limit_errors={errors} achieved={achieved:.2f}/s ({achieved / limit:.0%})")
+            print(
+                f"{action}: {PROCESSES} processes x {args.seconds:.0f} s at {limit:.0f}/s: calls={ok} "
+                f"failed={failed} limit_errors={errors} achieved={achieved:.2f}/s ({achieved / limit:.0%})"
+            )
 
         # 3. adaptation to another client on the same key
         connection.flushdb()
@@ -156,19 +164,23 @@ def main() -> None:
         settled = len(late) / (window / 2)
         last_error = max(errors_at) if errors_at else 0.0
         first_burst = sum(1 for t in errors_at if t < 5)
-        print(f"adaptive: other client takes 60% -> {left:.0f}/s left; limit errors={len(errors_at)} "
-              f"(first 5 s: {first_burst}, last at {last_error:.1f} s); settled rate={settled:.1f}/s "
-              f"({settled / left:.0%} of what is left)")
+        print(
+            f"adaptive: other client takes 60% -> {left:.0f}/s left; limit errors={len(errors_at)} "
+            f"(first 5 s: {first_burst}, last at {last_error:.1f} s); settled rate={settled:.1f}/s "
+            f"({settled / left:.0%} of what is left)"
+        )
     finally:
         emulator.stop()
         if redis_server is not None:
             redis_server.stop()  # type: ignore[attr-defined]
     jobs_err, jobs_ratio = summary["DescribeJobs"]
     logs_err, logs_ratio = summary["DescribeTaskLogs"]
-    print(f"limiter acquire_us={acquire_us:.0f} four_proc_limit_errors={jobs_err + logs_err} "
-          f"DescribeJobs_ratio={jobs_ratio:.2f} DescribeTaskLogs_ratio={logs_ratio:.2f} "
-          f"adaptive_errors={len(errors_at)} adaptive_last_error_s={last_error:.1f} "
-          f"adaptive_settled_ratio={settled / left:.2f}")
+    print(
+        f"limiter acquire_us={acquire_us:.0f} four_proc_limit_errors={jobs_err + logs_err} "
+        f"DescribeJobs_ratio={jobs_ratio:.2f} DescribeTaskLogs_ratio={logs_ratio:.2f} "
+        f"adaptive_errors={len(errors_at)} adaptive_last_error_s={last_error:.1f} "
+        f"adaptive_settled_ratio={settled / left:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,5 +25,8 @@ def database_from_url(url: str, *, sqlite_default: Path) -> dict[str, Any]:
             "CONN_MAX_AGE": 60,
         }
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path) or sqlite_default}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": unquote(parts.path) or sqlite_default,
+        }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")

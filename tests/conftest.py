@@ -30,7 +30,9 @@ def redis_url() -> Iterator[str]:
     override = override_settings(
         REDIS_URL=url,
         CELERY_BROKER_URL=url,
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}},
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        },
     )
     override.enable()
     from dashboard.celery import app

@@ -31,7 +31,9 @@ def account_check(account: CloudAccount) -> list[CheckResult]:
             try:
                 response = cloud_call(account, region, service, action, params, max_wait=10)
             except CloudError as err:
-                detail = f"{err.code}: {err.message}" + (f" (RequestId {err.request_id})" if err.request_id else "")
+                detail = f"{err.code}: {err.message}" + (
+                    f" (RequestId {err.request_id})" if err.request_id else ""
+                )
                 results.append(CheckResult(service, region, action, False, detail))
             else:
                 results.append(CheckResult(service, region, action, True,

@@ -90,7 +90,9 @@ def parse(status: int, content: bytes, action: str) -> dict[str, Any]:
         if not isinstance(response, dict):
             raise TypeError
     except (ValueError, KeyError, TypeError):
-        raise Unavailable("MalformedResponse", f"{action}: the body is not an API envelope") from None
+        raise Unavailable(
+            "MalformedResponse", f"{action}: the body is not an API envelope"
+        ) from None
     error = response.get("Error")
     if error:
         raise error_for(str(error.get("Code", "")), str(error.get("Message", "")),

@@ -41,4 +41,6 @@ def decrypt(token: str) -> str:
     try:
         return _current().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken:
-        raise SecretUnreadable("the stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY") from None
+        raise SecretUnreadable(
+            "the stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY"
+        ) from None

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 class CloudError(Exception):
     def __init__(self, code: str, message: str, request_id: str = "") -> None:
-        super().__init__(f"{code}: {message}" + (f" (RequestId {request_id})" if request_id else ""))
+        super().__init__(
+            f"{code}: {message}" + (f" (RequestId {request_id})" if request_id else "")
+        )
         self.code = code
         self.message = message
         self.request_id = request_id

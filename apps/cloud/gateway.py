@@ -104,7 +104,9 @@ def cloud_call(
         bucket = acquire(account, region, service, action, block=block, max_wait=max_wait)
         try:
             return client.call(
-                credentials=client.Credentials(account.secret_id, account.secret_key, account.token),
+                credentials=client.Credentials(
+                    account.secret_id, account.secret_key, account.token
+                ),
                 service=service,
                 action=action,
                 region=region,
@@ -122,3 +124,18 @@ def cloud_call(
                 raise
         time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
     raise AssertionError("unreachable")
+
+
+def budget_snapshot() -> list[dict[str, Any]]:
+    """Every bucket's counters and current rate, for the overview and the metrics endpoint."""
+    accounts = {str(a.pk): a for a in CloudAccount.objects.all()}
+    rows = []
+    for bucket in throttle().buckets():
+        account = accounts.get(bucket.account)
+        if account is None:
+            continue
+        configured = rate_for(account, bucket.service, bucket.action)
+        counters = throttle().counters(bucket, configured)
+        rows.append({"account": account.name, "region": bucket.region, "service": bucket.service,
+                     "action": bucket.action, "configured_rate": configured, **counters})  # fmt: skip
+    return rows

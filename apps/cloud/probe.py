@@ -26,7 +26,9 @@ def probe_cloud() -> dict[str, Any]:
         region = account.regions[0]
         result.update(account=account.name, region=region)
         try:
-            response = cloud_call(account, region, "batch", "DescribeJobs", {"Limit": 100}, block=False)
+            response = cloud_call(
+                account, region, "batch", "DescribeJobs", {"Limit": 100}, block=False
+            )
         except Throttled as err:
             result.update(ok=False, code="Throttled", message=str(err))
         except CloudError as err:

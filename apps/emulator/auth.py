@@ -14,11 +14,15 @@ MAX_SKEW_SECONDS = 300  # "Timestamp and server time cannot differ by more than 
 
 def check_timestamp(raw: str | None) -> int:
     if raw is None or raw == "":
-        raise ApiError("MissingParameter", "The request is missing a required parameter `Timestamp`.")
+        raise ApiError(
+            "MissingParameter", "The request is missing a required parameter `Timestamp`."
+        )
     try:
         timestamp = int(raw)
     except ValueError:
-        raise ApiError("InvalidParameter", "The parameter `Timestamp` must be an integer.") from None
+        raise ApiError(
+            "InvalidParameter", "The parameter `Timestamp` must be an integer."
+        ) from None
     if abs(time.time() - timestamp) > MAX_SKEW_SECONDS:
         raise ApiError(
             "AuthFailure.SignatureExpire",
@@ -93,13 +97,13 @@ def verify_tc3(
     raise _signature_failure()
 
 
-def verify_v1(
-    *, keys: Mapping[str, str], params: Mapping[str, str], method: str, host: str
-) -> str:
+def verify_v1(*, keys: Mapping[str, str], params: Mapping[str, str], method: str, host: str) -> str:
     """Signature v1 (HmacSHA1 / HmacSHA256 over the sorted raw parameters)."""
     secret_id = params.get("SecretId", "")
     if not secret_id:
-        raise ApiError("MissingParameter", "The request is missing a required parameter `SecretId`.")
+        raise ApiError(
+            "MissingParameter", "The request is missing a required parameter `SecretId`."
+        )
     secret_key = _secret_key(keys, secret_id)
     sign_method = params.get("SignatureMethod", "HmacSHA1")
     expected = signing.v1_signature(

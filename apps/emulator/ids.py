@@ -41,8 +41,10 @@ class Ids:
         """`run-ashamed-turquoise-rooster-131773`, the omics style."""
         rng = self._rng
         return self._unique(
-            lambda: f"{prefix}-{rng.choice(_ADJECTIVES)}-{rng.choice(_COLOURS)}-"
-            f"{rng.choice(_ANIMALS)}-{rng.randrange(1_000_000):06d}"
+            lambda: (
+                f"{prefix}-{rng.choice(_ADJECTIVES)}-{rng.choice(_COLOURS)}-"
+                f"{rng.choice(_ANIMALS)}-{rng.randrange(1_000_000):06d}"
+            )
         )
 
     def uuid(self) -> str:

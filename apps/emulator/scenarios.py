@@ -40,7 +40,9 @@ class Worlds(dict[tuple[str, str], Any]):
     def __missing__(self, key: tuple[str, str]) -> Any:
         service, region = key
         seed = zlib.crc32(f"{self.seed}:{service}:{region}".encode())
-        world = (BatchWorld if service == "batch" else OmicsWorld)(region, seed=seed, start=self.start)
+        world = (BatchWorld if service == "batch" else OmicsWorld)(
+            region, seed=seed, start=self.start
+        )
         if service == "omics":
             _omics_basics(world)
         self[key] = world
@@ -69,7 +71,10 @@ def _task(name: str, *, env_id: str | None, instances: int, rng: Any) -> dict[st
     task: dict[str, Any] = {
         "TaskName": name,
         "TaskInstanceNum": instances,
-        "Application": {"DeliveryForm": "LOCAL", "Command": f"python {name}.py --shard ${{BATCH_TASK_INSTANCE_INDEX}}"},
+        "Application": {
+            "DeliveryForm": "LOCAL",
+            "Command": f"python {name}.py --shard ${{BATCH_TASK_INSTANCE_INDEX}}",
+        },
         "RedirectInfo": {
             "StdoutRedirectPath": "cos://jobdeck-logs-1250000000.cos.ap-guangzhou.myqcloud.com/logs/",
             "StderrRedirectPath": "cos://jobdeck-logs-1250000000.cos.ap-guangzhou.myqcloud.com/logs/",
@@ -80,7 +85,10 @@ def _task(name: str, *, env_id: str | None, instances: int, rng: Any) -> dict[st
     if env_id:
         task["EnvId"] = env_id
     else:
-        task["ComputeEnv"] = {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S5.MEDIUM4", "ImageId": "img-m4q71qnq"}}
+        task["ComputeEnv"] = {
+            "EnvType": "MANAGED",
+            "EnvData": {"InstanceType": "S5.MEDIUM4", "ImageId": "img-m4q71qnq"},
+        }
     return task
 
 
@@ -89,9 +97,11 @@ def random_job(world: BatchWorld, *, env_ids: list[str], tasks: int | None = Non
     """A job spec: one task, a chain, or the doc's diamond A -> B, C -> D."""
     rng = world.rng
     shape = "flat" if tasks is not None else rng.choice(("single", "single", "chain", "diamond"))
-    names = {"single": ["main"], "chain": ["prepare", "process"], "diamond": ["A", "B", "C", "D"]}.get(
-        shape, [f"task{i}" for i in range(tasks or 1)]
-    )
+    names = {
+        "single": ["main"],
+        "chain": ["prepare", "process"],
+        "diamond": ["A", "B", "C", "D"],
+    }.get(shape, [f"task{i}" for i in range(tasks or 1)])
     deps = {"chain": [("prepare", "process")],
             "diamond": [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")]}.get(shape, [])  # fmt: skip
     env_id = rng.choice([*env_ids, None]) if env_ids else None
@@ -101,14 +111,17 @@ def random_job(world: BatchWorld, *, env_ids: list[str], tasks: int | None = Non
         "JobDescription": f"{label} ({shape})",
         "Priority": rng.randrange(1, 10),
         "Tasks": [
-            _task(n, env_id=env_id, instances=instances or rng.choice((1, 1, 2, 3)), rng=rng) for n in names
+            _task(n, env_id=env_id, instances=instances or rng.choice((1, 1, 2, 3)), rng=rng)
+            for n in names
         ],
         "Dependences": [{"StartTask": a, "EndTask": b} for a, b in deps],
         "Tags": [{"Key": "team", "Value": rng.choice(("genomics", "render", "data"))}],
     }
 
 
-def _spawn(world: BatchWorld, make: Callable[[], dict[str, Any]], every: tuple[float, float]) -> None:
+def _spawn(
+    world: BatchWorld, make: Callable[[], dict[str, Any]], every: tuple[float, float]
+) -> None:
     """Submit a job now and again, forever (the demo keeps moving)."""
 
     def tick() -> None:
@@ -123,12 +136,27 @@ def _demo_batch(seed: int, now: float) -> BatchWorld:
     world = BatchWorld(HOME_REGION, seed=seed, start=start)
     fleet = world.fleet
     envs = [
-        fleet.create_env({"EnvName": name, "DesiredComputeNodeCount": count, "EnvType": "MANAGED",
-                          "EnvDescription": desc, "EnvData": {"InstanceType": kind, "ImageId": "img-m4q71qnq"},
-                          "Tags": [{"Key": "team", "Value": team}]}, zone)  # fmt: skip
+        fleet.create_env(
+            {
+                "EnvName": name,
+                "DesiredComputeNodeCount": count,
+                "EnvType": "MANAGED",
+                "EnvDescription": desc,
+                "EnvData": {"InstanceType": kind, "ImageId": "img-m4q71qnq"},
+                "Tags": [{"Key": "team", "Value": team}],
+            },
+            zone,
+        )  # fmt: skip
         for name, count, kind, zone, team, desc in (
             ("render-farm", 4, "S5.LARGE8", "ap-guangzhou-3", "render", "Frame rendering"),
-            ("genomics-cpu", 3, "S5.MEDIUM4", "ap-guangzhou-4", "genomics", "Alignment and variant calling"),
+            (
+                "genomics-cpu",
+                3,
+                "S5.MEDIUM4",
+                "ap-guangzhou-4",
+                "genomics",
+                "Alignment and variant calling",
+            ),
             ("spot-pool", 2, "S1.SMALL2", "ap-guangzhou-4", "data", "Cheap nightly batch work"),
         )
     ]
@@ -163,7 +191,9 @@ def _scale_batch(seed: int, now: float, *, finished: int = 10_000, active: int =
 
 
 def _submit_flat(world: BatchWorld, tasks: int, instances: int) -> None:
-    world.submit(random_job(world, env_ids=[], tasks=tasks, instances=instances), world.rng.choice(ZONES))
+    world.submit(
+        random_job(world, env_ids=[], tasks=tasks, instances=instances), world.rng.choice(ZONES)
+    )
 
 
 # --- omics ----------------------------------------------------------------------------------
@@ -224,7 +254,9 @@ def _demo_omics(seed: int, now: float) -> OmicsWorld:
         app = world.rng.choice(apps)
         use_table = world.rng.random() < 0.3
         rows = world.tables[table_id]["_rows"]
-        text = json.dumps({f"{app.name}.sample": f"cos://seq-data/sample-{world.rng.randrange(100)}.fastq.gz"})
+        text = json.dumps(
+            {f"{app.name}.sample": f"cos://seq-data/sample-{world.rng.randrange(100)}.fastq.gz"}
+        )
         world.submit_group(
             name=f"{app.name}-{next(counter):04d}", description="", env_id=env_id, type=app.type, app=app,
             input=text, input_type="JSON", input_cos_uri="", table_id=table_id if use_table else "",

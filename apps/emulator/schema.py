@@ -17,7 +17,13 @@ Spec = Any
 FILTER: Spec = {"Name": "str", "Values": ["str"]}
 TAG: Spec = {"Key": "str", "Value": "str"}
 
-_TYPE_NAMES = {"str": "String", "int": "Integer", "float": "Float", "bool": "Boolean", "obj": "Object"}
+_TYPE_NAMES = {
+    "str": "String",
+    "int": "Integer",
+    "float": "Float",
+    "bool": "Boolean",
+    "obj": "Object",
+}
 
 
 def _type_name(spec: Spec) -> str:
@@ -29,7 +35,9 @@ def _type_name(spec: Spec) -> str:
 
 
 def _invalid(path: str, spec: Spec) -> ApiError:
-    return ApiError("InvalidParameter", f"The parameter `{path}` must be of type {_type_name(spec)}.")
+    return ApiError(
+        "InvalidParameter", f"The parameter `{path}` must be of type {_type_name(spec)}."
+    )
 
 
 def coerce(value: Any, spec: Spec, path: str, *, from_strings: bool) -> Any:
@@ -49,7 +57,9 @@ def coerce(value: Any, spec: Spec, path: str, *, from_strings: bool) -> Any:
         out = {}
         for key, item in value.items():
             if key not in spec:
-                raise ApiError("UnknownParameter", f"The parameter `{path}.{key}` is not recognized.")
+                raise ApiError(
+                    "UnknownParameter", f"The parameter `{path}.{key}` is not recognized."
+                )
             out[key] = coerce(item, spec[key], f"{path}.{key}", from_strings=from_strings)
         return out
     if spec == "obj":
@@ -98,7 +108,9 @@ def validate(
             raise ApiError("UnknownParameter", f"The parameter `{name}` is not recognized.")
     for name in required:
         if name not in params:
-            raise ApiError("MissingParameter", f"The request is missing a required parameter `{name}`.")
+            raise ApiError(
+                "MissingParameter", f"The request is missing a required parameter `{name}`."
+            )
     return {
         name: coerce(value, spec[name], name, from_strings=from_strings)
         for name, value in params.items()

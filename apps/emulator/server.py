@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 # The demo key pair: it opens nothing but this emulator. Printed at start, and the default
 # of TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY in settings and .env.example.
-DEMO_SECRET_ID = "AKIDjobdeckDEMOkey0000000000000000000"
-DEMO_SECRET_KEY = "jobdeckDEMOsecret000000000000000"
+DEMO_SECRET_ID = "AKIDjobdeckDEMOkey0000000000000000000"  # noqa: S105 (opens only the emulator)
+DEMO_SECRET_KEY = "jobdeckDEMOsecret000000000000000"  # noqa: S105
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "POST ≤ 10 MB with TC3-HMAC-SHA256"
 JSON_CONTENT_TYPE = "application/json"
@@ -145,7 +145,9 @@ class Emulator:
         """Common parameters, the action's parameters, and whether they came as strings."""
         headers = request.headers
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if "authorization" in headers or "x-tc-action" in headers:  # v3: common parameters in headers
+        if (
+            "authorization" in headers or "x-tc-action" in headers
+        ):  # v3: common parameters in headers
             common = {
                 "Action": headers.get("x-tc-action", ""),
                 "Version": headers.get("x-tc-version", ""),
@@ -153,9 +155,15 @@ class Emulator:
                 "Timestamp": headers.get("x-tc-timestamp", ""),
             }
             if request.method == "GET":
-                return common, unflatten(dict(parse_qsl(request.query, keep_blank_values=True))), True
+                return (
+                    common,
+                    unflatten(dict(parse_qsl(request.query, keep_blank_values=True))),
+                    True,
+                )
             if content_type == "application/x-www-form-urlencoded":
-                flat = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+                flat = dict(
+                    parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+                )
                 return common, unflatten(flat), True
             return common, self._json_body(request.body), False
         # signature v1: everything in the query string or the form body
@@ -180,12 +188,18 @@ class Emulator:
 
     def _route(self, common: dict[str, str]) -> tuple[Product, Any]:
         if not common.get("Action"):
-            raise ApiError("MissingParameter", "The request is missing a required parameter `Action`.")
+            raise ApiError(
+                "MissingParameter", "The request is missing a required parameter `Action`."
+            )
         if not common.get("Version"):
-            raise ApiError("MissingParameter", "The request is missing a required parameter `Version`.")
+            raise ApiError(
+                "MissingParameter", "The request is missing a required parameter `Version`."
+            )
         product = self.products.get(common["Version"])
         if product is None:
-            raise ApiError("NoSuchVersion", f"The API version `{common['Version']}` does not exist.")
+            raise ApiError(
+                "NoSuchVersion", f"The API version `{common['Version']}` does not exist."
+            )
         action = product.actions.get(common["Action"])
         if action is None:
             raise ApiError("InvalidAction", f"The API `{common['Action']}` does not exist.")
@@ -222,7 +236,9 @@ class Emulator:
     def _region(self, product: Product, action: str, region: str) -> str:
         if not region:
             if product.region_required:
-                raise ApiError("MissingParameter", "The request is missing a required parameter `Region`.")
+                raise ApiError(
+                    "MissingParameter", "The request is missing a required parameter `Region`."
+                )
             return product.regions[0]
         allowed = product.action_regions.get(action, product.regions)
         if region not in allowed:
@@ -274,8 +290,10 @@ class Emulator:
             if payload.get("reset_stats"):
                 self.stats.reset()
             return self._json(
-                {"other_client_share": self.limits.other_client_share,
-                 "limits_enabled": self.limits.enabled}  # fmt: skip
+                {
+                    "other_client_share": self.limits.other_client_share,
+                    "limits_enabled": self.limits.enabled,
+                }  # fmt: skip
             )
         return Reply(status=404, body=b'{"error": "not found"}')
 

@@ -16,9 +16,13 @@ SECRET = "s3cretKEYs3cretKEYs3cretKEY00000"
 
 
 def test_the_secret_key_is_encrypted_at_rest():
-    account = account_create(name="a", secret_id="AKIDa", secret_key=SECRET, regions=["ap-guangzhou"])
+    account = account_create(
+        name="a", secret_id="AKIDa", secret_key=SECRET, regions=["ap-guangzhou"]
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT secret_key_encrypted FROM cloud_cloudaccount WHERE id = %s", [account.pk])
+        cursor.execute(
+            "SELECT secret_key_encrypted FROM cloud_cloudaccount WHERE id = %s", [account.pk]
+        )
         stored = cursor.fetchone()[0]
     assert SECRET not in stored
     assert CloudAccount.objects.get(pk=account.pk).secret_key == SECRET
@@ -28,7 +32,13 @@ def test_invalid_budget_share_is_refused():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        account_create(name="b", secret_id="AKIDb", secret_key=SECRET, regions=["ap-guangzhou"], budget_share=1.5)
+        account_create(
+            name="b",
+            secret_id="AKIDb",
+            secret_key=SECRET,
+            regions=["ap-guangzhou"],
+            budget_share=1.5,
+        )
 
 
 def test_the_default_account_comes_from_the_tencentcloud_variables(settings):
@@ -39,7 +49,9 @@ def test_the_default_account_comes_from_the_tencentcloud_variables(settings):
 
 
 def test_the_admin_never_shows_the_secret(client):
-    account = account_create(name="c", secret_id="AKIDc", secret_key=SECRET, regions=["ap-guangzhou"])
+    account = account_create(
+        name="c", secret_id="AKIDc", secret_key=SECRET, regions=["ap-guangzhou"]
+    )
     admin = get_user_model().objects.create_superuser("root", "r@example.com", "pw-root-123")
     client.force_login(admin)
     page = client.get(f"/admin/cloud/cloudaccount/{account.pk}/change/").content.decode()

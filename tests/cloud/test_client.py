@@ -34,7 +34,12 @@ def test_omics_calls_work_too(emulator):
     ("action", "params", "expected", "code"),
     [
         ("DescribeJob", {"JobId": "job-00000000"}, errors.NotFound, "ResourceNotFound.Job"),
-        ("DescribeJob", {"JobId": "nope"}, errors.InvalidRequest, "InvalidParameter.JobIdMalformed"),
+        (
+            "DescribeJob",
+            {"JobId": "nope"},
+            errors.InvalidRequest,
+            "InvalidParameter.JobIdMalformed",
+        ),
         ("DescribeJobs", {"Limit": 1000}, errors.InvalidRequest, "InvalidParameterValue"),
         ("DescribeNothing", {}, errors.InvalidRequest, "InvalidAction"),
     ],
@@ -47,7 +52,9 @@ def test_refusals_map_to_typed_errors(emulator, action, params, expected, code):
 
 
 def test_refused_operation(emulator):
-    running = call(emulator, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["RUNNING"]}]})
+    running = call(
+        emulator, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["RUNNING"]}]}
+    )
     with pytest.raises(errors.Refused) as caught:
         call(emulator, "RetryJobs", {"JobIds": [running["JobSet"][0]["JobId"]]})
     assert caught.value.code == "UnsupportedOperation"
@@ -121,6 +128,10 @@ def test_real_endpoints_by_region():
         "https://batch.ap-shanghai.tencentcloudapi.com/",
         "batch.ap-shanghai.tencentcloudapi.com",
     )
-    assert client.endpoint_for("omics", "") == ("https://omics.tencentcloudapi.com/", "omics.tencentcloudapi.com")
-    assert client.endpoint_for("batch", "ap-guangzhou", "http://127.0.0.1:9100")[1] == "127.0.0.1:9100"
-
+    assert client.endpoint_for("omics", "") == (
+        "https://omics.tencentcloudapi.com/",
+        "omics.tencentcloudapi.com",
+    )
+    assert (
+        client.endpoint_for("batch", "ap-guangzhou", "http://127.0.0.1:9100")[1] == "127.0.0.1:9100"
+    )

@@ -61,7 +61,10 @@ def test_every_batch_action(account, emulator, clock):
 
     task = {"TaskName": "A", "TaskInstanceNum": 1, "Application": {"DeliveryForm": "LOCAL", "Command": "echo hi"},
             "ComputeEnv": {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1"}}}  # fmt: skip
-    job_id = b("SubmitJob", {"Placement": {"Zone": "ap-guangzhou-3"}, "Job": {"JobName": "t", "Tasks": [task]}})["JobId"]
+    job_id = b(
+        "SubmitJob",
+        {"Placement": {"Zone": "ap-guangzhou-3"}, "Job": {"JobName": "t", "Tasks": [task]}},
+    )["JobId"]
     assert b("DescribeJobs", {"JobIds": [job_id]})["JobSet"][0]["JobState"] == "SUBMITTED"
     assert b("DescribeJobSubmitInfo", {"JobId": job_id})["Tasks"][0]["TaskName"] == "A"
     clock.advance(40)
@@ -70,14 +73,19 @@ def test_every_batch_action(account, emulator, clock):
     clock.advance(5)
     assert b("DescribeTask", {"JobId": job_id, "TaskName": "A"})["TaskState"] == "FAILED"
     b("DescribeTaskLogs", {"JobId": job_id, "TaskName": "A"})
-    b("DescribeJobMonitorData", {"JobId": job_id, "TaskName": "A", "TaskInstanceIndex": 0, "MetricName": "CpuUsage"})
+    b(
+        "DescribeJobMonitorData",
+        {"JobId": job_id, "TaskName": "A", "TaskInstanceIndex": 0, "MetricName": "CpuUsage"},
+    )
     b("RetryJobs", {"JobIds": [job_id]})
     clock.advance(30)
     b("TerminateJob", {"JobId": job_id})
     clock.advance(10)
     b("DeleteJob", {"JobId": job_id})
 
-    template_id = b("CreateTaskTemplate", {"TaskTemplateName": "t", "TaskTemplateInfo": task})["TaskTemplateId"]
+    template_id = b("CreateTaskTemplate", {"TaskTemplateName": "t", "TaskTemplateInfo": task})[
+        "TaskTemplateId"
+    ]
     b("ModifyTaskTemplate", {"TaskTemplateId": template_id, "TaskTemplateDescription": "d"})
     assert b("DescribeTaskTemplates", {"TaskTemplateIds": [template_id]})["TotalCount"] == 1
     b("DeleteTaskTemplates", {"TaskTemplateIds": [template_id]})
@@ -95,9 +103,9 @@ def test_every_omics_action(account, emulator, clock):
         done.add(action)
         return omics(account, action, params)
 
-    env_id = o("DescribeEnvironments", {"Filters": [{"Name": "Status", "Values": ["RUNNING"]}]})["Environments"][0][
-        "EnvironmentId"
-    ]
+    env_id = o("DescribeEnvironments", {"Filters": [{"Name": "Status", "Values": ["RUNNING"]}]})[
+        "Environments"
+    ][0]["EnvironmentId"]
     assert o("DescribeVolumes", {"EnvironmentId": env_id})["TotalCount"] == 1
     groups = o("DescribeRunGroups", {"Limit": 100})["RunGroups"]
     app_id = next(g["ApplicationId"] for g in groups if g["ApplicationType"] == "WDL")
@@ -117,7 +125,9 @@ def test_every_omics_action(account, emulator, clock):
                            "InputBase64": base64.b64encode(json.dumps({"a": 1}).encode()).decode()})["RunGroupId"]  # fmt: skip
     clock.advance(40)
     nf_run = o("DescribeRuns", {"Filters": [{"Name": "RunGroupId", "Values": [nf]}]})["Runs"][0]
-    assert o("GetRunMetadataFile", {"RunUuid": nf_run["RunUuid"], "Key": "nextflow.log"})["CosSignedUrl"]
+    assert o("GetRunMetadataFile", {"RunUuid": nf_run["RunUuid"], "Key": "nextflow.log"})[
+        "CosSignedUrl"
+    ]
     assert done == set(scenarios.PRODUCTS[1].actions)
 
 
@@ -129,7 +139,9 @@ def test_reads_are_retried_through_transient_errors(account, emulator):
 
 def test_writes_are_never_retried(account, emulator):
     emulator.faults.set("RetryJobs", Fault(internal_error=1.0))
-    failed = batch(account, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["FAILED"]}]})
+    failed = batch(
+        account, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["FAILED"]}]}
+    )
     with pytest.raises(errors.Unavailable):
         batch(account, "RetryJobs", {"JobIds": [failed["JobSet"][0]["JobId"]]})
     stats = emulator.stats.snapshot()["calls"]

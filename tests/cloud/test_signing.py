@@ -29,12 +29,16 @@ def test_the_references_own_vector():
     )
 
 
-def _sdk_authorization(params: dict, *, service_client=batch_client.BatchClient, method="POST") -> tuple:
+def _sdk_authorization(
+    params: dict, *, service_client=batch_client.BatchClient, method="POST"
+) -> tuple:
     """What the SDK sends for `params` at a fixed time: (Authorization, Host, body or query)."""
     client = service_client(
         credential.Credential(SECRET_ID, SECRET_KEY),
         "ap-guangzhou",
-        ClientProfile(httpProfile=HttpProfile(endpoint="batch.tencentcloudapi.com", reqMethod=method)),
+        ClientProfile(
+            httpProfile=HttpProfile(endpoint="batch.tencentcloudapi.com", reqMethod=method)
+        ),
     )
     from tencentcloud.common.abstract_client import RequestInternal
 
@@ -46,8 +50,12 @@ def _sdk_authorization(params: dict, *, service_client=batch_client.BatchClient,
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"Limit": 100}, {"Filters": [{"Name": "job-state", "Values": ["RUNNING", "FAILED"]}], "Offset": 200},
-     {"JobIds": ["job-abcdefgh"], "Note": "非 ASCII ✓"}],  # fmt: skip
+    [
+        {},
+        {"Limit": 100},
+        {"Filters": [{"Name": "job-state", "Values": ["RUNNING", "FAILED"]}], "Offset": 200},
+        {"JobIds": ["job-abcdefgh"], "Note": "非 ASCII ✓"},
+    ],  # fmt: skip
 )
 def test_post_signature_equals_the_sdks(params):
     expected, host, body, content_type = _sdk_authorization(params)
@@ -60,7 +68,9 @@ def test_post_signature_equals_the_sdks(params):
 
 
 def test_get_signature_equals_the_sdks():
-    expected, host, query, content_type = _sdk_authorization({"Limit": 5, "Offset": 10}, method="GET")
+    expected, host, query, content_type = _sdk_authorization(
+        {"Limit": 5, "Offset": 10}, method="GET"
+    )
     ours = signing.sign_tc3(
         secret_id=SECRET_ID, secret_key=SECRET_KEY, service="batch", host=host,
         content_type=content_type, timestamp=1700000000, method="GET", query=query,
@@ -80,5 +90,9 @@ def test_parse_authorization_round_trip():
     )  # fmt: skip
     parsed = signing.parse_authorization(header)
     assert parsed is not None
-    assert (parsed.secret_id, parsed.service, parsed.signed_headers) == ("AKID1", "omics", ["content-type", "host"])
+    assert (parsed.secret_id, parsed.service, parsed.signed_headers) == (
+        "AKID1",
+        "omics",
+        ["content-type", "host"],
+    )
     assert signing.parse_authorization("Basic dXNlcjpwYXNz") is None

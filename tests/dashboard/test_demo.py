@@ -39,7 +39,9 @@ def wait_for(url: str, text: str, seconds: float) -> str:
 
 
 def children_of(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-eo", "pid,ppid"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["ps", "-eo", "pid,ppid"], capture_output=True, text=True, check=True
+    ).stdout
     pairs = [tuple(map(int, line.split())) for line in out.splitlines()[1:]]
     return [child for child, parent in pairs if parent == pid]
 

@@ -3,6 +3,7 @@ does not know is an error (the SDK only warns), so the emulator cannot invent fi
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
@@ -11,7 +12,7 @@ def call(client: Any, action: str, params: dict[str, Any]) -> Any:
     """Build the SDK request model from `params`, call `action`, return the SDK response model."""
     models = __import__(client.__module__.rsplit(".", 1)[0] + ".models", fromlist=["models"])
     request = getattr(models, f"{action}Request")()
-    request.from_json_string(__import__("json").dumps(params))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "... fileds are useless." means an unknown field
-        return getattr(client, action)(request)
+        request.from_json_string(json.dumps(params))  # ... in what the test sends
+        return getattr(client, action)(request)  # ... and in what the emulator answers

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from tests.conftest import omics_sdk
-from tests.emulator.omics_support import demo_ids, finished_group, group, refusal, run_application, runs_of, sdk
+from tests.emulator.omics_support import (
+    demo_ids,
+    finished_group,
+    group,
+    refusal,
+    run_application,
+    runs_of,
+    sdk,
+)
 
 
 def test_access_mode_and_cache_clear_delay_are_kept(emulator, clock):

@@ -49,7 +49,10 @@ def test_routing_by_action_and_version(emulator, action, version, code):
 
 
 def test_unknown_parameter_is_refused(emulator):
-    assert error_code(post(emulator, "DescribeJobs", {"Limit": 1, "Colour": "red"})) == "UnknownParameter"
+    assert (
+        error_code(post(emulator, "DescribeJobs", {"Limit": 1, "Colour": "red"}))
+        == "UnknownParameter"
+    )
 
 
 def test_missing_parameter_is_refused(emulator):
@@ -76,12 +79,18 @@ def test_only_get_and_post_are_supported(emulator):
 
 
 def test_omics_requires_a_region_and_refuses_unsupported_ones(emulator):
-    assert error_code(post(emulator, "DescribeRunGroups", service="omics", region=None)) == "MissingParameter"
-    assert error_code(post(emulator, "DescribeRunGroups", service="omics", region="ap-nanjing")) == (
-        "UnsupportedRegion"
+    assert (
+        error_code(post(emulator, "DescribeRunGroups", service="omics", region=None))
+        == "MissingParameter"
     )
+    assert error_code(
+        post(emulator, "DescribeRunGroups", service="omics", region="ap-nanjing")
+    ) == ("UnsupportedRegion")
     # environment actions are served in ap-nanjing too (omics-api.md §1.2)
-    assert error_code(post(emulator, "DescribeEnvironments", service="omics", region="ap-nanjing")) is None
+    assert (
+        error_code(post(emulator, "DescribeEnvironments", service="omics", region="ap-nanjing"))
+        is None
+    )
 
 
 def test_batch_region_is_optional_and_regions_are_separate_worlds(emulator):
@@ -114,7 +123,9 @@ def test_timestamp_within_five_minutes_is_accepted(emulator):
 
 
 def test_missing_authorization(emulator):
-    assert error_code(post(emulator, "DescribeJobs", sign=False)) == "AuthFailure.MissingAuthorization"
+    assert (
+        error_code(post(emulator, "DescribeJobs", sign=False)) == "AuthFailure.MissingAuthorization"
+    )
 
 
 @pytest.mark.parametrize(
@@ -129,12 +140,16 @@ def test_malformed_authorization(emulator, header):
 def test_a_changed_body_breaks_the_signature(emulator):
     body = b'{"Limit": 1}'
     headers = _signed_headers(emulator, body, "DescribeJobs")
-    reply = requests.post(f"http://127.0.0.1:{emulator.port}/", data=b'{"Limit": 2}', headers=headers, timeout=5)
+    reply = requests.post(
+        f"http://127.0.0.1:{emulator.port}/", data=b'{"Limit": 2}', headers=headers, timeout=5
+    )
     assert error_code(reply) == "AuthFailure.SignatureFailure"
 
 
 def test_signature_for_another_service_fails(emulator):
-    reply = post(emulator, "DescribeJobs", headers={"Authorization": _auth_for("omics", emulator, b"{}")})
+    reply = post(
+        emulator, "DescribeJobs", headers={"Authorization": _auth_for("omics", emulator, b"{}")}
+    )
     assert error_code(reply) == "AuthFailure.SignatureFailure"
 
 
@@ -145,7 +160,9 @@ def test_host_header_is_verified_as_received_even_with_a_scheme(emulator):
 
 
 def test_get_with_query_parameters_and_tc3(emulator):
-    query = urlencode({"Limit": "2", "Filters.0.Name": "job-state", "Filters.0.Values.0": "SUCCEED"})
+    query = urlencode(
+        {"Limit": "2", "Filters.0.Name": "job-state", "Filters.0.Values.0": "SUCCEED"}
+    )
     ts = int(time.time())
     host = f"127.0.0.1:{emulator.port}"
     auth = signing.sign_tc3(

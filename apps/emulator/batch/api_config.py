@@ -24,22 +24,29 @@ TEMPLATE_FILTERS = {
 
 def _check_template_fields(p: dict[str, Any]) -> None:
     if len(p.get("TaskTemplateName", "")) > 60:
-        raise ApiError("InvalidParameter.TaskTemplateNameTooLong", "The task template name is too long.")
+        raise ApiError(
+            "InvalidParameter.TaskTemplateNameTooLong", "The task template name is too long."
+        )
     if len(p.get("TaskTemplateDescription", "")) > 200:
         raise ApiError(
-            "InvalidParameter.TaskTemplateDescriptionTooLong", "The task template description is too long."
+            "InvalidParameter.TaskTemplateDescriptionTooLong",
+            "The task template description is too long.",
         )
     info = p.get("TaskTemplateInfo")
     if info is not None:
         if "Application" not in info:
-            raise ApiError("MissingParameter", "The parameter `TaskTemplateInfo.Application` is missing.")
+            raise ApiError(
+                "MissingParameter", "The parameter `TaskTemplateInfo.Application` is missing."
+            )
         if "ComputeEnv" in info and "EnvId" in info:
             raise ApiError(
-                "AllowedOneAttributeInEnvIdAndComputeEnv", "ComputeEnv and EnvId cannot be both specified."
+                "AllowedOneAttributeInEnvIdAndComputeEnv",
+                "ComputeEnv and EnvId cannot be both specified.",
             )
         if "EnvId" in info and not ENV_ID.match(str(info["EnvId"])):  # listed in §3.3.1
             raise ApiError(
-                "InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{info['EnvId']}`."
+                "InvalidParameter.EnvIdMalformed",
+                f"Invalid compute environment ID `{info['EnvId']}`.",
             )
 
 
@@ -56,8 +63,12 @@ def _template_or_404(world: BatchWorld, template_id: str) -> dict[str, Any]:
 
 @PRODUCT.action(
     "CreateTaskTemplate",
-    params={"TaskTemplateName": "str", "TaskTemplateInfo": "obj", "TaskTemplateDescription": "str",
-            "Tags": [TAG]},  # fmt: skip
+    params={
+        "TaskTemplateName": "str",
+        "TaskTemplateInfo": "obj",
+        "TaskTemplateDescription": "str",
+        "Tags": [TAG],
+    },  # fmt: skip
     required=("TaskTemplateName", "TaskTemplateInfo"),
     limit=2,
 )
@@ -79,14 +90,22 @@ def create_task_template(world: BatchWorld, p: dict[str, Any], ctx: Context) -> 
 
 @PRODUCT.action(
     "ModifyTaskTemplate",
-    params={"TaskTemplateId": "str", "TaskTemplateName": "str", "TaskTemplateDescription": "str",
-            "TaskTemplateInfo": "obj"},  # fmt: skip
+    params={
+        "TaskTemplateId": "str",
+        "TaskTemplateName": "str",
+        "TaskTemplateDescription": "str",
+        "TaskTemplateInfo": "obj",
+    },  # fmt: skip
     required=("TaskTemplateId",),
     limit=2,
 )
 def modify_task_template(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     template = _template_or_404(world, p["TaskTemplateId"])
-    changes = {k: p[k] for k in ("TaskTemplateName", "TaskTemplateDescription", "TaskTemplateInfo") if k in p}
+    changes = {
+        k: p[k]
+        for k in ("TaskTemplateName", "TaskTemplateDescription", "TaskTemplateInfo")
+        if k in p
+    }
     if not changes:
         raise ApiError(
             "InvalidParameterAtLeastOneAttribute",
@@ -98,7 +117,10 @@ def modify_task_template(world: BatchWorld, p: dict[str, Any], ctx: Context) -> 
 
 
 @PRODUCT.action(
-    "DeleteTaskTemplates", params={"TaskTemplateIds": ["str"]}, required=("TaskTemplateIds",), limit=2
+    "DeleteTaskTemplates",
+    params={"TaskTemplateIds": ["str"]},
+    required=("TaskTemplateIds",),
+    limit=2,
 )
 def delete_task_templates(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if not p["TaskTemplateIds"] or len(p["TaskTemplateIds"]) > 100:
@@ -125,13 +147,15 @@ def describe_task_templates(world: BatchWorld, p: dict[str, Any], ctx: Context) 
     for template_id in p.get("TaskTemplateIds", []):
         if not TEMPLATE_ID.match(template_id):
             raise ApiError(
-                "InvalidParameter.TaskTemplateIdMalformed", f"Invalid task template ID `{template_id}`."
+                "InvalidParameter.TaskTemplateIdMalformed",
+                f"Invalid task template ID `{template_id}`.",
             )
     matches = compile_filters(p.get("Filters"), TEMPLATE_FILTERS)
     found = [
         t
         for t in reversed(world.templates.values())
-        if matches(t) and ("TaskTemplateIds" not in p or t["TaskTemplateId"] in p["TaskTemplateIds"])
+        if matches(t)
+        and ("TaskTemplateIds" not in p or t["TaskTemplateId"] in p["TaskTemplateIds"])
     ]
     return {"TaskTemplateSet": found[offset : offset + limit], "TotalCount": len(found)}
 
@@ -156,7 +180,9 @@ TYPE_FILTERS = {
 
 
 @PRODUCT.action("DescribeAvailableCvmInstanceTypes", params={"Filters": [FILTER]}, limit=2)
-def describe_available_cvm_instance_types(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_available_cvm_instance_types(
+    world: BatchWorld, p: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
     _zone_checked(p.get("Filters"), ctx.region)
     getters = {k: TYPE_FILTERS[k] for k in ("zone", "instance-family")}
     matches = compile_filters(p.get("Filters"), getters)
@@ -170,7 +196,9 @@ def describe_available_cvm_instance_types(world: BatchWorld, p: dict[str, Any], 
 
 
 @PRODUCT.action("DescribeCvmZoneInstanceConfigInfos", params={"Filters": [FILTER]}, limit=5)
-def describe_cvm_zone_instance_config_infos(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_cvm_zone_instance_config_infos(
+    world: BatchWorld, p: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
     _zone_checked(p.get("Filters"), ctx.region)
     for flt in p.get("Filters") or []:
         if flt.get("Name") == "instance-charge-type":
@@ -214,7 +242,9 @@ def describe_cvm_zone_instance_config_infos(world: BatchWorld, p: dict[str, Any]
 
 
 @PRODUCT.action("DescribeInstanceCategories", params={}, limit=20)
-def describe_instance_categories(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_instance_categories(
+    world: BatchWorld, p: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
     return {
         "InstanceCategorySet": [
             {"InstanceCategory": name, "InstanceFamilySet": families}

@@ -47,7 +47,9 @@ MAX_DESIRED = 2000
 
 def env_or_404(world: BatchWorld, env_id: str) -> Env:
     if not ENV_ID.match(env_id):
-        raise ApiError("InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{env_id}`.")
+        raise ApiError(
+            "InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{env_id}`."
+        )
     env = world.fleet.envs.get(env_id)
     if env is None:
         raise not_found("ComputeEnv", env_id)
@@ -65,11 +67,14 @@ def _not_deleting(env: Env) -> None:
 def _envs(world: BatchWorld, p: dict[str, Any], getters: dict[str, Any]) -> list[Env]:
     if "EnvIds" in p and "Filters" in p:
         raise ApiError(
-            "InvalidParameter.InvalidParameterCombination", "EnvIds and Filters cannot both be given."
+            "InvalidParameter.InvalidParameterCombination",
+            "EnvIds and Filters cannot both be given.",
         )
     for env_id in p.get("EnvIds", []):
         if not ENV_ID.match(env_id):
-            raise ApiError("InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{env_id}`.")
+            raise ApiError(
+                "InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{env_id}`."
+            )
     matches = compile_filters(p.get("Filters"), getters)
     envs = [
         env
@@ -96,11 +101,17 @@ def create_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
     if not placement.get("Zone"):
         raise ApiError("MissingParameter", "The parameter `Placement.Zone` is missing.")
     if not placement["Zone"].startswith(ctx.region + "-"):
-        raise ApiError("InvalidZone.MismatchRegion", f"The zone `{placement['Zone']}` is not in {ctx.region}.")
+        raise ApiError(
+            "InvalidZone.MismatchRegion", f"The zone `{placement['Zone']}` is not in {ctx.region}."
+        )
     if len(spec["EnvName"]) > 60:
-        raise ApiError("InvalidParameter.EnvNameTooLong", "The compute environment name is too long.")
+        raise ApiError(
+            "InvalidParameter.EnvNameTooLong", "The compute environment name is too long."
+        )
     if not 0 <= spec["DesiredComputeNodeCount"] <= MAX_DESIRED:
-        raise ApiError("InvalidParameterValue.Negative", "DesiredComputeNodeCount must be 0 to 2000.")
+        raise ApiError(
+            "InvalidParameterValue.Negative", "DesiredComputeNodeCount must be 0 to 2000."
+        )
     env = world.fleet.create_env(spec, placement["Zone"])
     if token:
         world.client_tokens[token] = env.id
@@ -111,7 +122,9 @@ def create_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
 def delete_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     env = env_or_404(world, p["EnvId"])
     if env.next_action == "DELETING":
-        raise ApiError("UnsupportedOperation.AcceptOtherRequest", "The environment is already being deleted.")
+        raise ApiError(
+            "UnsupportedOperation.AcceptOtherRequest", "The environment is already being deleted."
+        )
     world.fleet.delete_env(env)
     return {}
 
@@ -142,7 +155,9 @@ def describe_compute_envs(world: BatchWorld, p: dict[str, Any], ctx: Context) ->
     required=("EnvId",),
     limit=2,
 )
-def describe_compute_env_activities(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_compute_env_activities(
+    world: BatchWorld, p: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
     env = env_or_404(world, p["EnvId"])
     offset, limit = page(p, default=20, maximum=100)
     flt = p.get("Filters")
@@ -151,14 +166,20 @@ def describe_compute_env_activities(world: BatchWorld, p: dict[str, Any], ctx: C
     wanted = set(flt["Values"]) if flt else None
     for node_id in wanted or ():
         if not NODE_ID.match(node_id):
-            raise ApiError("InvalidParameter.ComputeNodeIdMalformed", f"Invalid compute node ID `{node_id}`.")
+            raise ApiError(
+                "InvalidParameter.ComputeNodeIdMalformed", f"Invalid compute node ID `{node_id}`."
+            )
     acts = [a for a in env.activities if wanted is None or a.node_id in wanted]
     return {"ActivitySet": [views.activity_view(a) for a in acts[offset : offset + limit]],
             "TotalCount": len(acts)}  # fmt: skip
 
 
-@PRODUCT.action("DescribeComputeEnvCreateInfo", params={"EnvId": "str"}, required=("EnvId",), limit=2)
-def describe_compute_env_create_info(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+@PRODUCT.action(
+    "DescribeComputeEnvCreateInfo", params={"EnvId": "str"}, required=("EnvId",), limit=2
+)
+def describe_compute_env_create_info(
+    world: BatchWorld, p: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
     return views.env_create_info(env_or_404(world, p["EnvId"]))
 
 
@@ -167,7 +188,9 @@ def describe_compute_env_create_info(world: BatchWorld, p: dict[str, Any], ctx: 
     params={"EnvIds": ["str"], "Filters": [FILTER], "Offset": "int", "Limit": "int"},
     limit=20,
 )
-def describe_compute_env_create_infos(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_compute_env_create_infos(
+    world: BatchWorld, p: dict[str, Any], ctx: Context
+) -> dict[str, Any]:
     offset, limit = page(p, default=20, maximum=100)
     envs = _envs(world, p, CREATE_INFO_FILTERS)
     return {"ComputeEnvCreateInfoSet": [views.env_create_info(e) for e in envs[offset : offset + limit]],
@@ -176,8 +199,13 @@ def describe_compute_env_create_infos(world: BatchWorld, p: dict[str, Any], ctx:
 
 @PRODUCT.action(
     "ModifyComputeEnv",
-    params={"EnvId": "str", "DesiredComputeNodeCount": "int", "EnvName": "str",
-            "EnvDescription": "str", "EnvData": {"InstanceTypes": ["str"]}},  # fmt: skip
+    params={
+        "EnvId": "str",
+        "DesiredComputeNodeCount": "int",
+        "EnvName": "str",
+        "EnvDescription": "str",
+        "EnvData": {"InstanceTypes": ["str"]},
+    },  # fmt: skip
     required=("EnvId",),
     limit=2,
 )
@@ -186,21 +214,31 @@ def modify_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
     _not_deleting(env)
     if "EnvName" in p:
         if len(p["EnvName"]) > 60:
-            raise ApiError("InvalidParameter.EnvNameTooLong", "The compute environment name is too long.")
+            raise ApiError(
+                "InvalidParameter.EnvNameTooLong", "The compute environment name is too long."
+            )
         env.name = env.spec["EnvName"] = p["EnvName"]
     if "EnvDescription" in p:
         env.spec["EnvDescription"] = p["EnvDescription"]
     if "EnvData" in p:
         types = p["EnvData"].get("InstanceTypes") or []
         if not types:
-            raise ApiError("InvalidParameterValue.InstanceTypesEmpty", "The list of instance types cannot be empty.")
+            raise ApiError(
+                "InvalidParameterValue.InstanceTypesEmpty",
+                "The list of instance types cannot be empty.",
+            )
         if len(set(types)) != len(types):
-            raise ApiError("InvalidParameterValue.InstanceTypeDuplicate", "The instance type value must be unique.")
+            raise ApiError(
+                "InvalidParameterValue.InstanceTypeDuplicate",
+                "The instance type value must be unique.",
+            )
         env.spec.setdefault("EnvData", {})["InstanceTypes"] = types
     if "DesiredComputeNodeCount" in p:
         desired = p["DesiredComputeNodeCount"]
         if desired < 0:
-            raise ApiError("InvalidParameterValue.Negative", "DesiredComputeNodeCount must not be negative.")
+            raise ApiError(
+                "InvalidParameterValue.Negative", "DesiredComputeNodeCount must not be negative."
+            )
         if desired > MAX_DESIRED:
             raise ApiError("InvalidParameterValue", "DesiredComputeNodeCount must not exceed 2000.")
         # Only nodes that exist can be removed: those TerminateComputeNode accepts (§5.4);
@@ -221,12 +259,18 @@ def _nodes_to_terminate(env: Env, node_ids: list[str], *, plural: bool) -> list[
     nodes = []
     for node_id in node_ids:
         if not NODE_ID.match(node_id):
-            raise ApiError("InvalidParameter.ComputeNodeIdMalformed", f"Invalid compute node ID `{node_id}`.")
+            raise ApiError(
+                "InvalidParameter.ComputeNodeIdMalformed", f"Invalid compute node ID `{node_id}`."
+            )
         node = env.nodes.get(node_id)
         if node is None:
             raise not_found("ComputeNode", node_id)
         if node.state == "DELETING":
-            code = "UnsupportedOperation" if plural else "UnsupportedOperation.ComputeNodeIsTerminating"
+            code = (
+                "UnsupportedOperation"
+                if plural
+                else "UnsupportedOperation.ComputeNodeIsTerminating"
+            )
             raise ApiError(code, f"The compute node `{node_id}` is terminating.")
         if node.state not in st.NODE_TERMINABLE:
             raise ApiError(
@@ -281,7 +325,10 @@ def _instance_ids(ids: list[str]) -> list[str]:
 
 @PRODUCT.action(
     "AttachInstances",
-    params={"EnvId": "str", "Instances": [{"InstanceId": "str", "ImageId": "str", "LoginSettings": "obj"}]},
+    params={
+        "EnvId": "str",
+        "Instances": [{"InstanceId": "str", "ImageId": "str", "LoginSettings": "obj"}],
+    },
     required=("EnvId", "Instances"),
     limit=20,
 )

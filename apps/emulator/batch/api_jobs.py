@@ -18,7 +18,13 @@ from apps.emulator.schema import FILTER, TAG, page
 from apps.emulator.timefmt import batch_time, parse_batch_time
 
 JOB_ID = re.compile(r"^job-[a-z0-9]{8}$")
-PLACEMENT = {"Zone": "str", "ProjectId": "int", "HostIds": ["str"], "HostIps": ["str"], "HostId": "str"}
+PLACEMENT = {
+    "Zone": "str",
+    "ProjectId": "int",
+    "HostIds": ["str"],
+    "HostIps": ["str"],
+    "HostId": "str",
+}
 DEPENDENCE = {"StartTask": "str", "EndTask": "str"}
 JOB = {
     "Tasks": ["obj"],
@@ -75,14 +81,18 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
     """The checks SubmitJob documents (§3.4.1, Task and Dependence structures)."""
     tasks = job.get("Tasks") or []
     if not tasks:
-        raise ApiError("MissingParameter", "The request is missing a required parameter `Job.Tasks`.")
+        raise ApiError(
+            "MissingParameter", "The request is missing a required parameter `Job.Tasks`."
+        )
     if len(job.get("JobName", "")) > 60:
         raise ApiError("InvalidParameter.JobNameTooLong", "The job name is too long.")
     names: list[str] = []
     for i, task in enumerate(tasks):
         task.setdefault("TaskName", f"Task{i}")
         if "Application" not in task:
-            raise ApiError("MissingParameter", f"The parameter `Job.Tasks.{i}.Application` is missing.")
+            raise ApiError(
+                "MissingParameter", f"The parameter `Job.Tasks.{i}.Application` is missing."
+            )
         if ("ComputeEnv" in task) == ("EnvId" in task):
             raise ApiError(
                 "AllowedOneAttributeInEnvIdAndComputeEnv",
@@ -90,12 +100,20 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
             )
         if "EnvId" in task and not ENV_ID.match(task["EnvId"]):
             raise ApiError(
-                "InvalidParameter.EnvIdMalformed", f"Invalid compute environment ID `{task['EnvId']}`."
+                "InvalidParameter.EnvIdMalformed",
+                f"Invalid compute environment ID `{task['EnvId']}`.",
             )
         if "EnvId" in task and task["EnvId"] not in world.fleet.envs:
             raise not_found("ComputeEnv", task["EnvId"])
-        if task.get("FailedAction", "TERMINATE") not in ("TERMINATE", "INTERRUPT", "FAST_INTERRUPT"):
-            raise ApiError("InvalidParameterValue", "FailedAction must be TERMINATE, INTERRUPT or FAST_INTERRUPT.")
+        if task.get("FailedAction", "TERMINATE") not in (
+            "TERMINATE",
+            "INTERRUPT",
+            "FAST_INTERRUPT",
+        ):
+            raise ApiError(
+                "InvalidParameterValue",
+                "FailedAction must be TERMINATE, INTERRUPT or FAST_INTERRUPT.",
+            )
         for name in ("TaskInstanceNum", "MaxRetryCount"):  # a Task is not typed by the schema
             _integer(task, name, f"Job.Tasks.{i}.{name}")
         if not 0 <= int(task.get("MaxRetryCount", 0)) <= 5:
@@ -112,7 +130,9 @@ def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
             )
         edges[dep["StartTask"]].add(dep["EndTask"])
     if _has_cycle(edges):
-        raise ApiError("InvalidParameterValue.DependenceUnfeasible", "Loop task dependency is prohibited.")
+        raise ApiError(
+            "InvalidParameterValue.DependenceUnfeasible", "Loop task dependency is prohibited."
+        )
 
 
 def _integer(task: dict[str, Any], name: str, path: str) -> None:
@@ -172,14 +192,17 @@ def submit_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, 
 def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if "JobIds" in p and "Filters" in p:
         raise ApiError(
-            "InvalidParameter.InvalidParameterCombination", "JobIds and Filters cannot both be given."
+            "InvalidParameter.InvalidParameterCombination",
+            "JobIds and Filters cannot both be given.",
         )
     offset, limit = page(p, default=20, maximum=100)
     matches = compile_filters(p.get("Filters"), JOB_FILTERS)
     if "JobIds" in p:
         for job_id in p["JobIds"]:
             if not JOB_ID.match(job_id):
-                raise ApiError("InvalidParameter.JobIdMalformed", f"Invalid job ID format `{job_id}`.")
+                raise ApiError(
+                    "InvalidParameter.JobIdMalformed", f"Invalid job ID format `{job_id}`."
+                )
         jobs = sorted((world.jobs[j] for j in set(p["JobIds"]) if j in world.jobs),
                       key=lambda job: job.seq, reverse=True)  # fmt: skip
     else:
@@ -226,7 +249,13 @@ INSTANCE_FILTERS = {
 
 @PRODUCT.action(
     "DescribeTask",
-    params={"JobId": "str", "TaskName": "str", "Offset": "int", "Limit": "int", "Filters": [FILTER]},
+    params={
+        "JobId": "str",
+        "TaskName": "str",
+        "Offset": "int",
+        "Limit": "int",
+        "Filters": [FILTER],
+    },
     required=("JobId", "TaskName"),
     limit=3,
 )
@@ -249,8 +278,13 @@ def describe_task(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
 
 @PRODUCT.action(
     "DescribeTaskLogs",
-    params={"JobId": "str", "TaskName": "str", "TaskInstanceIndexes": ["int"], "Offset": "int",
-            "Limit": "int"},  # fmt: skip
+    params={
+        "JobId": "str",
+        "TaskName": "str",
+        "TaskInstanceIndexes": ["int"],
+        "Offset": "int",
+        "Limit": "int",
+    },  # fmt: skip
     required=("JobId", "TaskName"),
     limit=20,
 )
@@ -273,14 +307,23 @@ def describe_task_logs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
     with_logs = [inst for inst in chosen if views.has_log(inst)]
     return {
         "TotalCount": len(with_logs),
-        "TaskInstanceLogSet": [views.instance_log(i, ctx.now) for i in with_logs[offset : offset + limit]],
+        "TaskInstanceLogSet": [
+            views.instance_log(i, ctx.now) for i in with_logs[offset : offset + limit]
+        ],
     }
 
 
 @PRODUCT.action(
     "DescribeJobMonitorData",
-    params={"JobId": "str", "TaskName": "str", "TaskInstanceIndex": "int", "MetricName": "str",
-            "StartTime": "str", "EndTime": "str", "Dimensions": [{"Name": "str", "Value": "str"}]},  # fmt: skip
+    params={
+        "JobId": "str",
+        "TaskName": "str",
+        "TaskInstanceIndex": "int",
+        "MetricName": "str",
+        "StartTime": "str",
+        "EndTime": "str",
+        "Dimensions": [{"Name": "str", "Value": "str"}],
+    },  # fmt: skip
     required=("JobId", "TaskName", "TaskInstanceIndex", "MetricName"),
     limit=2,  # not documented (the action postdates the doc): the Batch default is assumed
 )
@@ -291,9 +334,13 @@ def describe_job_monitor_data(world: BatchWorld, p: dict[str, Any], ctx: Context
         raise ApiError("InvalidParameterValue", f"Unsupported MetricName `{p['MetricName']}`.")
     try:
         start = max(parse_batch_time(p["StartTime"]) if "StartTime" in p else 0.0, inst.created)
-        end = min(parse_batch_time(p["EndTime"]) if "EndTime" in p else ctx.now, inst.ended or ctx.now)
+        end = min(
+            parse_batch_time(p["EndTime"]) if "EndTime" in p else ctx.now, inst.ended or ctx.now
+        )
     except ValueError:
-        raise ApiError("InvalidParameterValue", "Times must look like 2023-05-04T08:00:00Z.") from None
+        raise ApiError(
+            "InvalidParameterValue", "Times must look like 2023-05-04T08:00:00Z."
+        ) from None
     period = content.period_for(max(end - start, 0))
     stamps = list(range(int(start) - int(start) % period, int(end) + 1, period))
     values = [
@@ -311,7 +358,8 @@ def terminate_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
     job = job_or_404(world, p["JobId"])
     if job.state == st.SUBMITTED:
         raise ApiError(
-            "UnsupportedOperation", "Termination is prohibited while the job is in the SUBMITTED state."
+            "UnsupportedOperation",
+            "Termination is prohibited while the job is in the SUBMITTED state.",
         )
     if job.state != st.SUCCEED:  # "does not take effect if it is in the SUCCEED state"
         world.terminate_job(job)

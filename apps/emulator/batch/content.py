@@ -13,7 +13,14 @@ import math
 import random
 
 MAX_LOG_BYTES = 2048
-METRICS = ("CpuUsage", "MemUsage", "LanOuttraffic", "LanIntraffic", "MaxDiskUsage", "TargetDiskUsage")
+METRICS = (
+    "CpuUsage",
+    "MemUsage",
+    "LanOuttraffic",
+    "LanIntraffic",
+    "MaxDiskUsage",
+    "TargetDiskUsage",
+)
 
 _GREEN, _YELLOW, _RED, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"
 _HOSTILE_LINES = (
@@ -45,7 +52,7 @@ def full_logs(seed: int, *, label: str, failed: bool, exit_code: int | None) -> 
     if failed:
         message = f"error: step failed with exit code {exit_code}"
         stderr.append(
-            b"Traceback (most recent call last):\n  File \"main.py\", line 42, in <module>\n"
+            b'Traceback (most recent call last):\n  File "main.py", line 42, in <module>\n'
             + ((f"{_RED}{message}{_RESET}" if colour else message) + "\n").encode()
         )
     else:

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
     from apps.emulator.batch.world import BatchWorld
 
 AGENT_VERSION = "1.1.9"
-INSTANCE_SIZES = {"S1.SMALL1": (1, 1), "S1.SMALL2": (1, 2), "S5.MEDIUM4": (2, 4), "S5.LARGE8": (4, 8)}
+INSTANCE_SIZES = {
+    "S1.SMALL1": (1, 1),
+    "S1.SMALL2": (1, 2),
+    "S5.MEDIUM4": (2, 4),
+    "S5.LARGE8": (4, 8),
+}
 
 
 @dataclass(eq=False)
@@ -156,7 +161,14 @@ class Fleet:
         env.activities.insert(0, activity)
         sched = self.world.sched
         if instance_id:  # an attached CVM is reinstalled, then joins
-            sched.after(self._rng.uniform(20, 40), self._node_step, node, node.generation, "CREATED", activity)
+            sched.after(
+                self._rng.uniform(20, 40),
+                self._node_step,
+                node,
+                node.generation,
+                "CREATED",
+                activity,
+            )
         else:
             sched.after(2.0, self._node_step, node, node.generation, "CREATING", activity)
         return node
@@ -168,17 +180,30 @@ class Fleet:
         node.state = target
         if target == "CREATING":
             if rng.random() < self.CREATION_FAILURE_ODDS:
-                sched.after(rng.uniform(20, 60), self._node_step, node, generation, "CREATION_FAILED", activity)
+                sched.after(
+                    rng.uniform(20, 60),
+                    self._node_step,
+                    node,
+                    generation,
+                    "CREATION_FAILED",
+                    activity,
+                )
             else:
-                sched.after(rng.uniform(15, 45), self._node_step, node, generation, "CREATED", activity)
+                sched.after(
+                    rng.uniform(15, 45), self._node_step, node, generation, "CREATED", activity
+                )
         elif target == "CREATED":
             self._close(activity, "SUCCEED")
             sched.after(3.0, self._node_step, node, generation, "RUNNING", activity)
         elif target == "CREATION_FAILED":
-            self._close(activity, "FAILED", "ResourceInsufficient: the zone has no stock of this type")
+            self._close(
+                activity, "FAILED", "ResourceInsufficient: the zone has no stock of this type"
+            )
             sched.after(rng.uniform(30, 90), self._recreate, node, generation)
         elif target == "RUNNING" and rng.random() < self.ABNORMAL_ODDS:
-            sched.after(rng.uniform(300, 1800), self._node_step, node, generation, "ABNORMAL", activity)
+            sched.after(
+                rng.uniform(300, 1800), self._node_step, node, generation, "ABNORMAL", activity
+            )
         elif target == "ABNORMAL":
             sched.after(rng.uniform(60, 180), self._recreate, node, generation)
 

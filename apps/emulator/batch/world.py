@@ -208,14 +208,22 @@ class BatchWorld:
             return
         if target == st.RUNNABLE:
             inst.state = st.RUNNABLE
-            self.sched.after(self._span(self.profile.queue), self._step, inst, generation, st.STARTING)
+            self.sched.after(
+                self._span(self.profile.queue), self._step, inst, generation, st.STARTING
+            )
         elif target == st.STARTING:
-            node = self.fleet.claim_node(inst.task.env_id) if inst.task.env_id else self.ids.short("ins")
+            node = (
+                self.fleet.claim_node(inst.task.env_id)
+                if inst.task.env_id
+                else self.ids.short("ins")
+            )
             if node is None:  # no free node in the environment yet: wait in RUNNABLE
                 self.sched.after(10.0, self._step, inst, generation, st.STARTING)
                 return
             inst.state, inst.launched, inst.node_instance_id = st.STARTING, self.now, node
-            self.sched.after(self._span(self.profile.start), self._step, inst, generation, st.RUNNING)
+            self.sched.after(
+                self._span(self.profile.start), self._step, inst, generation, st.RUNNING
+            )
         elif target == st.RUNNING:
             inst.state, inst.running = st.RUNNING, self.now
             inst.run_duration = self._span(self.profile.run)
@@ -236,9 +244,13 @@ class BatchWorld:
                 inst.reason = f"Retrying after exit code {code}"
                 self.fleet.release_node(inst.task.env_id, inst.node_instance_id)
                 inst.node_instance_id = None
-                self.sched.after(self._span(self.profile.queue), self._step, inst, generation, st.STARTING)
+                self.sched.after(
+                    self._span(self.profile.queue), self._step, inst, generation, st.STARTING
+                )
             else:
-                failed = st.FAILED if inst.task.failed_action == "TERMINATE" else st.FAILED_INTERRUPTED
+                failed = (
+                    st.FAILED if inst.task.failed_action == "TERMINATE" else st.FAILED_INTERRUPTED
+                )
                 self._end(
                     inst,
                     failed,
@@ -338,7 +350,12 @@ class BatchWorld:
         for inst in job.instances():
             if inst.state in (st.FAILED, st.FAILED_INTERRUPTED):
                 self.fleet.release_node(inst.task.env_id, inst.node_instance_id)
-                inst.state, inst.exit_code, inst.reason, inst.detailed_reason = st.PENDING, None, "", ""
+                inst.state, inst.exit_code, inst.reason, inst.detailed_reason = (
+                    st.PENDING,
+                    None,
+                    "",
+                    "",
+                )
                 inst.launched = inst.running = inst.ended = None
                 inst.node_instance_id, inst.attempts, inst.queued = None, 0, False
                 inst.failure_odds = self.profile.retry_failure_odds if inst.failure_odds else 0.0

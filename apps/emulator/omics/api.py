@@ -38,7 +38,12 @@ NF_OPTION = {"Config": "str", "Profile": "str", "Report": "bool", "Resume": "boo
 GIT_INFO = {"GitHttpPath": "str", "GitUserName": "str", "GitTokenOrPassword": "str", "Branch": "str",
             "Tag": "str"}  # fmt: skip
 NF_FILES = ("nextflow.log",)
-NF_REPORT_FILES = ("execution_report.html", "execution_timeline.html", "execution_trace.txt", "pipeline_dag.html")
+NF_REPORT_FILES = (
+    "execution_report.html",
+    "execution_timeline.html",
+    "execution_trace.txt",
+    "pipeline_dag.html",
+)
 
 
 def platform_action(name: str, **kwargs: Any) -> Any:
@@ -70,7 +75,9 @@ def compile_filters(filters: list[dict[str, Any]] | None, getters: dict[str, Any
 
 def _project(world: OmicsWorld, p: dict[str, Any]) -> None:
     if p.get("ProjectId", world.project_id) not in ("", world.project_id):
-        raise ApiError("ResourceNotFound.ProjectNotExist", f"The project `{p['ProjectId']}` does not exist.")
+        raise ApiError(
+            "ResourceNotFound.ProjectNotExist", f"The project `{p['ProjectId']}` does not exist."
+        )
 
 
 def _run(world: OmicsWorld, run_uuid: str) -> Run:
@@ -83,9 +90,14 @@ def _run(world: OmicsWorld, run_uuid: str) -> Run:
 def _available_env(world: OmicsWorld, env_id: str) -> dict[str, Any]:
     env = world.environments.get(env_id)
     if env is None:
-        raise ApiError("ResourceNotFound.EnvironmentNotExist", f"The environment `{env_id}` does not exist.")
+        raise ApiError(
+            "ResourceNotFound.EnvironmentNotExist", f"The environment `{env_id}` does not exist."
+        )
     if not env["Available"]:
-        raise ApiError("InvalidParameterValue.EnvironmentNotAvailable", f"The environment `{env_id}` is not available.")
+        raise ApiError(
+            "InvalidParameterValue.EnvironmentNotAvailable",
+            f"The environment `{env_id}` is not available.",
+        )
     return env
 
 
@@ -120,10 +132,14 @@ VOLUME_FILTERS = {
 )
 def describe_volumes(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if p["EnvironmentId"] not in world.environments:
-        raise ApiError("ResourceNotFound", f"The environment `{p['EnvironmentId']}` does not exist.")
+        raise ApiError(
+            "ResourceNotFound", f"The environment `{p['EnvironmentId']}` does not exist."
+        )
     offset, limit = page(p, default=20, maximum=100)
     matches = compile_filters(p.get("Filters"), VOLUME_FILTERS)
-    vols = [v for v in world.volumes.values() if v["EnvironmentId"] == p["EnvironmentId"] and matches(v)]
+    vols = [
+        v for v in world.volumes.values() if v["EnvironmentId"] == p["EnvironmentId"] and matches(v)
+    ]
     return {"Volumes": vols[offset : offset + limit], "TotalCount": len(vols)}
 
 
@@ -150,7 +166,9 @@ def describe_run_groups(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> d
     _project(world, p)
     offset, limit = page(p, default=10, maximum=100)
     matches = compile_filters(p.get("Filters"), GROUP_FILTERS)
-    groups = sorted((g for g in world.groups.values() if matches(g)), key=lambda g: g.seq, reverse=True)
+    groups = sorted(
+        (g for g in world.groups.values() if matches(g)), key=lambda g: g.seq, reverse=True
+    )
     return {"TotalCount": len(groups),
             "RunGroups": [views.group_view(world, g) for g in groups[offset : offset + limit]]}  # fmt: skip
 
@@ -162,7 +180,10 @@ def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[st
     offset, limit = page(p, default=10, maximum=100)
     matches = compile_filters(p.get("Filters"), RUN_FILTERS)
     runs = [r for r in reversed(world.runs.values()) if matches(r)]
-    return {"TotalCount": len(runs), "Runs": [views.run_view(r, ctx.now) for r in runs[offset : offset + limit]]}
+    return {
+        "TotalCount": len(runs),
+        "Runs": [views.run_view(r, ctx.now) for r in runs[offset : offset + limit]],
+    }
 
 
 @platform_action("GetRunCalls", params={"RunUuid": "str", "Path": "str", "ProjectId": "str"},
@@ -175,7 +196,9 @@ def get_run_calls(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[st
     if path:  # "/<RunId>" of a Workflow or Scatter call of the level above
         parent = next((c for c in _walk(run.calls) if c.run_id == path.split("/")[-1]), None)
         if parent is None or parent.run_type not in ("Workflow", "Scatter"):
-            raise ApiError("InvalidParameterValue", f"No Workflow or Scatter call has the path `{p['Path']}`.")
+            raise ApiError(
+                "InvalidParameterValue", f"No Workflow or Scatter call has the path `{p['Path']}`."
+            )
         calls = parent.children
     visible = world.visible_calls(run, calls, ctx.now)
     return {"Calls": [views.call_view(world, run, c, ctx.now) for c in visible]}
@@ -189,7 +212,9 @@ def _walk(calls: list[Any]) -> list[Any]:
     return found
 
 
-@platform_action("GetRunStatus", params={"RunUuid": "str", "ProjectId": "str"}, required=("RunUuid",))
+@platform_action(
+    "GetRunStatus", params={"RunUuid": "str", "ProjectId": "str"}, required=("RunUuid",)
+)
 def get_run_status(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     return {"Metadata": views.run_metadata(_run(world, p["RunUuid"]))}
@@ -208,9 +233,18 @@ def get_run_metadata_file(world: OmicsWorld, p: dict[str, Any], ctx: Context) ->
     urls = []
     for key in keys:
         if key not in NF_FILES + NF_REPORT_FILES:
-            raise ApiError("InvalidParameterValue.InvalidCosKey", f"The file `{key}` is not supported.")
-        if run.group.type != "NEXTFLOW" or (key in NF_REPORT_FILES and not report) or run.started is None:
-            raise ApiError("ResourceNotFound.CosObjectNotExist", f"The file `{key}` does not exist for this run.")
+            raise ApiError(
+                "InvalidParameterValue.InvalidCosKey", f"The file `{key}` is not supported."
+            )
+        if (
+            run.group.type != "NEXTFLOW"
+            or (key in NF_REPORT_FILES and not report)
+            or run.started is None
+        ):
+            raise ApiError(
+                "ResourceNotFound.CosObjectNotExist",
+                f"The file `{key}` does not exist for this run.",
+            )
         urls.append(
             f"https://omics-{ctx.region}-1250000000.cos.{ctx.region}.myqcloud.com/omics/{run.uuid}/{key}"
             f"?q-sign-algorithm=sha1&q-key-time={int(ctx.now)};{int(ctx.now) + 60}"
@@ -229,9 +263,13 @@ def terminate_run_group(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> d
     _project(world, p)
     group = world.groups.get(p["RunGroupId"])
     if group is None:  # the action documents RunNotExist, not RunGroupNotExist
-        raise ApiError("ResourceNotFound.RunNotExist", f"The run group `{p['RunGroupId']}` does not exist.")
+        raise ApiError(
+            "ResourceNotFound.RunNotExist", f"The run group `{p['RunGroupId']}` does not exist."
+        )
     if group.status in GROUP_ENDED:
-        raise ApiError("OperationDenied", f"The run group `{group.id}` has already ended ({group.status}).")
+        raise ApiError(
+            "OperationDenied", f"The run group `{group.id}` has already ended ({group.status})."
+        )
     world.terminate_group(group)
     return {}
 
@@ -247,18 +285,25 @@ def retry_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, 
     if "RunGroupId" in p:
         group = world.groups.get(p["RunGroupId"])
         if group is None:
-            raise ApiError("ResourceNotFound.RunGroupNotExist", f"The run group `{p['RunGroupId']}` does not exist.")
+            raise ApiError(
+                "ResourceNotFound.RunGroupNotExist",
+                f"The run group `{p['RunGroupId']}` does not exist.",
+            )
     if p.get("RunUuids"):
         runs = [_run(world, uuid) for uuid in p["RunUuids"]]
         if group is not None and any(r.group is not group for r in runs):
             raise ApiError("ResourceNotFound.RunNotExist", "A run is not in the given run group.")
         if len({r.group.id for r in runs}) > 1:
-            raise ApiError("InvalidParameterValue", "The runs to retry must belong to one run group.")
+            raise ApiError(
+                "InvalidParameterValue", "The runs to retry must belong to one run group."
+            )
     else:
         assert group is not None
         runs = [r for r in group.runs if r.status in RETRYABLE]
         if not runs:
-            raise ApiError("FailedOperation.StatusNotSupported", f"No run of `{group.id}` can be retried.")
+            raise ApiError(
+                "FailedOperation.StatusNotSupported", f"No run of `{group.id}` can be retried."
+            )
     for run in runs:
         if run.status not in RETRYABLE:
             raise ApiError(
@@ -266,7 +311,9 @@ def retry_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, 
                 f"Run `{run.uuid}` is {run.status}; only EXECUTOR_ERROR or CANCELED runs can be retried.",
             )
         if run.retry_depth >= MAX_RETRY_DEPTH:
-            raise ApiError("FailedOperation.RetryLimitExceeded", f"Run `{run.uuid}` was retried too often.")
+            raise ApiError(
+                "FailedOperation.RetryLimitExceeded", f"Run `{run.uuid}` was retried too often."
+            )
     _available_env(world, runs[0].group.env_id)
     new = world.retry(runs, option=p.get("WDLOption"), nf_option=p.get("NFOption"))
     return {"RunGroupId": new.id}
@@ -278,15 +325,21 @@ def _decoded_input(p: dict[str, Any]) -> tuple[str, str, str]:
         try:
             text = base64.b64decode(p["InputBase64"], validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise ApiError("InvalidParameterValue.InvalidBase64Encode", "InputBase64 is not valid base64.") from None
+            raise ApiError(
+                "InvalidParameterValue.InvalidBase64Encode", "InputBase64 is not valid base64."
+            ) from None
         try:
             json.loads(text)
         except ValueError:
-            raise ApiError("InvalidParameterValue.InvalidInputJsonFormat", "The input is not valid JSON.") from None
+            raise ApiError(
+                "InvalidParameterValue.InvalidInputJsonFormat", "The input is not valid JSON."
+            ) from None
         return text.strip(), "JSON", ""
     if "InputCosUri" in p:
         if not p["InputCosUri"].startswith("cos://"):
-            raise ApiError("InvalidParameterValue.InvalidCosKey", "InputCosUri must be a cos:// address.")
+            raise ApiError(
+                "InvalidParameterValue.InvalidCosKey", "InputCosUri must be a cos:// address."
+            )
         return "{}", "COS", p["InputCosUri"]
     raise ApiError("MissingParameter", "One of InputBase64 and InputCosUri is required.")
 
@@ -316,27 +369,47 @@ def _check_name(world: OmicsWorld, name: str, description: str) -> None:
     if len(description) > 500:
         raise ApiError("InvalidParameterValue.InvalidDescription", "The description is too long.")
     if any(g.name == name for g in world.groups.values()):
-        raise ApiError("InvalidParameterValue.DuplicateName", f"A run group is already named `{name}`.")
+        raise ApiError(
+            "InvalidParameterValue.DuplicateName", f"A run group is already named `{name}`."
+        )
 
 
 @platform_action(
     "RunApplication",
-    params={"ApplicationId": "str", "Name": "str", "EnvironmentId": "str", "ProjectId": "str",
-            "Description": "str", "InputCosUri": "str", "InputBase64": "str", "TableId": "str",
-            "TableRowUuids": ["str"], "CacheClearDelay": "int", "ApplicationVersionId": "str",
-            "Option": RUN_OPTION, "NFOption": NF_OPTION, "WorkDir": "str", "AccessMode": "str",
-            "VolumeIds": ["str"]},  # fmt: skip
+    params={
+        "ApplicationId": "str",
+        "Name": "str",
+        "EnvironmentId": "str",
+        "ProjectId": "str",
+        "Description": "str",
+        "InputCosUri": "str",
+        "InputBase64": "str",
+        "TableId": "str",
+        "TableRowUuids": ["str"],
+        "CacheClearDelay": "int",
+        "ApplicationVersionId": "str",
+        "Option": RUN_OPTION,
+        "NFOption": NF_OPTION,
+        "WorkDir": "str",
+        "AccessMode": "str",
+        "VolumeIds": ["str"],
+    },  # fmt: skip
     required=("ApplicationId", "Name", "EnvironmentId"),
 )
 def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     app = world.apps.get(p["ApplicationId"])
     if app is None:
-        raise ApiError("ResourceNotFound.ApplicationNotExist", f"The application `{p['ApplicationId']}` does not exist.")
+        raise ApiError(
+            "ResourceNotFound.ApplicationNotExist",
+            f"The application `{p['ApplicationId']}` does not exist.",
+        )
     if "ApplicationVersionId" in p and p["ApplicationVersionId"] not in {
         v["ApplicationVersionId"] for v in app.versions
     }:
-        raise ApiError("ResourceNotFound.ApplicationVersionNotExist", "The application version does not exist.")
+        raise ApiError(
+            "ResourceNotFound.ApplicationVersionNotExist", "The application version does not exist."
+        )
     _available_env(world, p["EnvironmentId"])
     _check_name(world, p["Name"], p.get("Description", ""))
     text, input_type, cos_uri = _decoded_input(p)
@@ -344,12 +417,17 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
     if p.get("TableId"):
         table = world.tables.get(p["TableId"])
         if table is None:
-            raise ApiError("ResourceNotFound.TableNotExist", f"The table `{p['TableId']}` does not exist.")
+            raise ApiError(
+                "ResourceNotFound.TableNotExist", f"The table `{p['TableId']}` does not exist."
+            )
         rows = {row["TableRowUuid"]: row for row in table["_rows"]}
         wanted = p.get("TableRowUuids") or list(rows)
         missing = [u for u in wanted if u not in rows]
         if missing:
-            raise ApiError("ResourceNotFound.TableRowNotExist", f"Table rows {', '.join(missing)} do not exist.")
+            raise ApiError(
+                "ResourceNotFound.TableRowNotExist",
+                f"Table rows {', '.join(missing)} do not exist.",
+            )
         inputs = [(text, u, rows[u]["Content"][0]) for u in wanted]
     group = world.submit_group(
         name=p["Name"], description=p.get("Description", ""), env_id=p["EnvironmentId"], type=app.type,
@@ -363,10 +441,21 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
 
 @platform_action(
     "RunWorkflow",
-    params={"Name": "str", "EnvironmentId": "str", "GitSource": GIT_INFO, "Type": "str",
-            "NFOption": NF_OPTION, "ProjectId": "str", "Description": "str", "InputBase64": "str",
-            "InputCosUri": "str", "CacheClearDelay": "int", "WorkDir": "str", "VolumeIds": ["str"],
-            "Entrypoint": "str"},  # fmt: skip
+    params={
+        "Name": "str",
+        "EnvironmentId": "str",
+        "GitSource": GIT_INFO,
+        "Type": "str",
+        "NFOption": NF_OPTION,
+        "ProjectId": "str",
+        "Description": "str",
+        "InputBase64": "str",
+        "InputCosUri": "str",
+        "CacheClearDelay": "int",
+        "WorkDir": "str",
+        "VolumeIds": ["str"],
+        "Entrypoint": "str",
+    },  # fmt: skip
     required=("Name", "EnvironmentId", "GitSource", "Type", "NFOption"),
 )
 def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -411,7 +500,9 @@ def describe_tables_rows(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> 
     _project(world, p)
     table = world.tables.get(p["TableId"])
     if table is None:
-        raise ApiError("ResourceNotFound.TableNotExist", f"The table `{p['TableId']}` does not exist.")
+        raise ApiError(
+            "ResourceNotFound.TableNotExist", f"The table `{p['TableId']}` does not exist."
+        )
     offset, limit = page(p, default=10, maximum=100)
     fuzzy = [f for f in p.get("Filters") or [] if f.get("Name") == "Tr"]
     exact = [f for f in p.get("Filters") or [] if f.get("Name") != "Tr"]

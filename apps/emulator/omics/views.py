@@ -10,7 +10,6 @@ from apps.emulator.omics.world import Call, OmicsWorld, Run, RunGroup
 from apps.emulator.timefmt import omics_plain_time
 from apps.emulator.timefmt import omics_time as ot
 
-
 # RunGroup.Option / NFOption come back whole, unset members at their zero value or null, as the
 # doc's examples show them (omics-api.md §4.1 `"FailureMode": ""`, §5.17 `AddRunInfoToOutputDir:
 # null`); the undocumented keys of §5.17's example (RunGroupName, InputFileKeys, ...) are left out,
@@ -124,15 +123,25 @@ def call_view(world: OmicsWorld, run: Run, call: Call, now: float) -> dict[str, 
         CallName=call.name,
         ScatterIndex=call.scatter_index,
         Input=json.dumps({f"{call.name}.input": f"cos://omics-data/{run.uuid}/input.bam"}),
-        Output=json.dumps({f"{call.name}.output": f"{workdir}/execution/out.txt"}) if status == "COMPLETE" else "{}",
+        Output=json.dumps({f"{call.name}.output": f"{workdir}/execution/out.txt"})
+        if status == "COMPLETE"
+        else "{}",
         Status=status,
         ErrorMessage=json.dumps({"error": "exit code 1"}) if status == "FAILED" else "",
         SubmitTime=ot(run.started + call.submit),
         StartTime=ot(start),
         EndTime=ot(end),
         Command="" if call.run_type != "Task" else f"run_{call.name.split('.')[-1]} --threads 4",
-        Runtime=json.dumps({"docker": "ccr.ccs.tencentyun.com/omics/tools:1.0", "cpu": "2", "memory": "8 GB",
-                            "maxRetries": "0"}) if call.run_type == "Task" else "{}",  # fmt: skip
+        Runtime=json.dumps(
+            {
+                "docker": "ccr.ccs.tencentyun.com/omics/tools:1.0",
+                "cpu": "2",
+                "memory": "8 GB",
+                "maxRetries": "0",
+            }
+        )
+        if call.run_type == "Task"
+        else "{}",  # fmt: skip
         WorkDir=workdir,
         Stdout=f"{workdir}/execution/stdout" if call.run_type == "Task" else "",
         Stderr=f"{workdir}/execution/stderr" if call.run_type == "Task" else "",
@@ -149,7 +158,9 @@ def run_metadata(run: Run) -> dict[str, Any]:
         ParentId=run.uuid,
         CallName=name,
         Input=run.input if run.input.startswith("{") else "{}",
-        Output=json.dumps({f"{name}.output": f"cos://omics-results/{run.uuid}/"}) if run.status == "SUCCESS" else "{}",
+        Output=json.dumps({f"{name}.output": f"cos://omics-results/{run.uuid}/"})
+        if run.status == "SUCCESS"
+        else "{}",
         Status=run.status,
         ErrorMessage=run.error_message,
         SubmitTime=ot(run.created),

@@ -171,7 +171,9 @@ class OmicsWorld:
         for i, name in enumerate([*names, "sub_workflow"]):
             duration = rng.uniform(10, 90)
             call = Call(
-                run_id=self.ids.uuid() if name == "sub_workflow" else f"{run.uuid}-{workflow}.{name}",
+                run_id=self.ids.uuid()
+                if name == "sub_workflow"
+                else f"{run.uuid}-{workflow}.{name}",
                 parent_id=run.uuid,
                 name=name if name == "sub_workflow" else f"{workflow}.{name}",
                 run_type="Workflow" if name == "sub_workflow" else "Task",
@@ -227,7 +229,9 @@ class OmicsWorld:
             if run.status not in RUN_ENDED:
                 run.generation += 1
                 run.status, run.ended, run.updated = "CANCELED", self.now, self.now
-                run.error_message = json.dumps({"error": "Canceled", "message": "terminated by user"})
+                run.error_message = json.dumps(
+                    {"error": "Canceled", "message": "terminated by user"}
+                )
         self._touch_group(group)
 
     def retry(self, runs: list[Run], *, option: dict[str, Any] | None, nf_option: dict[str, Any] | None
@@ -266,10 +270,16 @@ class OmicsWorld:
 
     def default_volume_ids(self, env_id: str) -> list[str]:
         """What a run uses when it names no cache volume (omics-api.md §4.8 VolumeIds)."""
-        return [v["VolumeId"] for v in self.volumes.values() if v["EnvironmentId"] == env_id and v["IsDefault"]]
+        return [
+            v["VolumeId"]
+            for v in self.volumes.values()
+            if v["EnvironmentId"] == env_id and v["IsDefault"]
+        ]
 
     # --- reading calls -------------------------------------------------------------------
-    def call_status(self, run: Run, call: Call, now: float) -> tuple[str, float | None, float | None]:
+    def call_status(
+        self, run: Run, call: Call, now: float
+    ) -> tuple[str, float | None, float | None]:
         """(status, start, end) of a call at `now`, from its plan and how the run ended."""
         assert run.started is not None
         start, end = run.started + call.start, run.started + call.end

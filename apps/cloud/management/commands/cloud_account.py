@@ -27,12 +27,16 @@ class Command(BaseCommand):
         add = sub.add_parser("add", help="add an account, then check it")
         add.add_argument("name")
         add.add_argument("--secret-id", default=os.environ.get("TENCENTCLOUD_SECRET_ID", ""))
-        add.add_argument("--secret-key", default="", help="default: TENCENTCLOUD_SECRET_KEY, or a prompt")
+        add.add_argument(
+            "--secret-key", default="", help="default: TENCENTCLOUD_SECRET_KEY, or a prompt"
+        )
         add.add_argument("--regions", default="ap-guangzhou", help="comma-separated")
         add.add_argument("--budget-share", type=float, default=None)
         add.add_argument("--endpoint", default="", help="e.g. http://127.0.0.1:9100 (the emulator)")
         add.add_argument("--no-check", action="store_true")
-        check = sub.add_parser("check", help="call one cheap Describe action per service and region")
+        check = sub.add_parser(
+            "check", help="call one cheap Describe action per service and region"
+        )
         check.add_argument("name")
         sub.add_parser("list")
 
@@ -56,7 +60,9 @@ class Command(BaseCommand):
         for result in account_check(account):
             mark = "ok  " if result.ok else "FAIL"
             failures += not result.ok
-            self.stdout.write(f"  {mark} {result.service:<5} {result.region:<14} {result.action}: {result.detail}")
+            self.stdout.write(
+                f"  {mark} {result.service:<5} {result.region:<14} {result.action}: {result.detail}"
+            )
         if failures:
             raise CommandError(f"{failures} check(s) failed.")
 
@@ -72,4 +78,6 @@ class Command(BaseCommand):
             return account_create(name=opts["name"], secret_id=secret_id, secret_key=secret_key,
                                   regions=regions, budget_share=opts["budget_share"], endpoint=opts["endpoint"])  # fmt: skip
         except ValidationError as err:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in err.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in err.message_dict.items())
+            ) from None

@@ -40,7 +40,9 @@ class Command(BaseCommand):
             parser.add_argument(f"--{name}", type=int, help=f"scale scenario: {name}")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        options = {k: opts[k] for k in ("finished", "active", "tasks", "instances") if opts[k] is not None}
+        options = {
+            k: opts[k] for k in ("finished", "active", "tasks", "instances") if opts[k] is not None
+        }
         if options and opts["scenario"] != "scale":
             raise CommandError("--finished/--active/--tasks/--instances apply to --scenario scale")
         emulator = make_emulator(
