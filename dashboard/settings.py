@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "apps.cloud",
+    "apps.sync",
+    "apps.batch",
     "apps.emulator",
 ]
 
@@ -103,6 +105,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat entries expire before their next run, so a stalled worker never works off a backlog.
 CELERY_BEAT_SCHEDULE = {
+    # Starts the sync streams nobody runs (first start, or a worker died holding one).
+    "sync-plan": {
+        "task": "apps.sync.tasks.plan",
+        "schedule": 5.0,
+        "options": {"expires": 4.0},
+    },
     "probe-cloud": {
         "task": "apps.cloud.tasks.probe_cloud",
         "schedule": 5.0,
@@ -119,6 +127,9 @@ TENCENTCLOUD_REGION = env_str("TENCENTCLOUD_REGION", "ap-guangzhou")
 # Empty means the real endpoints (<service>.tencentcloudapi.com); the default is the emulator.
 TENCENTCLOUD_ENDPOINT = env_str("TENCENTCLOUD_ENDPOINT", "http://127.0.0.1:9100")
 CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
+# Multiplies every documented limit. Keep 1.0 against the real cloud; the tests raise it
+# against the emulator (whose limits they switch off) so a sync takes seconds, not minutes.
+CLOUD_RATE_SCALE = env_float("CLOUD_RATE_SCALE", 1.0)
 CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
 
 # --- Emulator ------------------------------------------------------------------------------

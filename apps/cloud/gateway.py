@@ -69,7 +69,7 @@ def _session(account: CloudAccount, region: str) -> requests.Session:
 
 
 def rate_for(account: CloudAccount, service: str, action: str) -> float:
-    return limit_for(service, action) * account.budget_share
+    return limit_for(service, action) * account.budget_share * settings.CLOUD_RATE_SCALE
 
 
 def acquire(account: CloudAccount, region: str, service: str, action: str, *,

@@ -1,0 +1,382 @@
+"""BatchCompute actions, one function each, returning typed records (batch-api.md §3-§4).
+
+Parsing is tolerant: a missing field becomes its empty value, an unknown state is kept as it
+is, a malformed time becomes None; the whole record is kept in `raw` so nothing is lost.
+Every call goes through the gateway (the limiter) and `block=False` by default: a busy bucket
+raises `Throttled` so the calling task can re-schedule itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apps.cloud.gateway import cloud_call
+from apps.cloud.models import CloudAccount
+
+SERVICE = "batch"
+
+
+def parse_time(value: Any) -> datetime | None:
+    """`2018-03-08T11:48:43Z` (§1.11); anything else is None rather than an error."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _str(record: dict[str, Any], name: str) -> str:
+    value = record.get(name)
+    return "" if value is None else str(value)
+
+
+def _int(record: dict[str, Any], name: str) -> int | None:
+    value = record.get(name)
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _call(
+    account: CloudAccount, region: str, action: str, params: dict[str, Any], block: bool
+) -> dict[str, Any]:
+    return cloud_call(account, region, SERVICE, action, params, block=block)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+
+
+# --- jobs ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobRecord:
+    """JobView (DescribeJobs) or the job part of DescribeJob."""
+
+    job_id: str
+    name: str
+    state: str
+    priority: int
+    zone: str
+    created_at: datetime | None
+    ended_at: datetime | None
+    tags: list[dict[str, Any]]
+    task_metrics: dict[str, Any]
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_api(cls, r: dict[str, Any]) -> JobRecord:
+        placement = r.get("Placement") or {}
+        return cls(
+            job_id=_str(r, "JobId"),
+            name=_str(r, "JobName"),
+            state=_str(r, "JobState"),
+            priority=_int(r, "Priority") or 0,
+            zone=_str(r, "Zone") or str(placement.get("Zone") or ""),
+            created_at=parse_time(r.get("CreateTime")),
+            ended_at=parse_time(r.get("EndTime")),
+            tags=list(r.get("Tags") or []),
+            task_metrics=dict(r.get("TaskMetrics") or {}),
+            raw=r,
+        )
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    name: str
+    state: str
+    created_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    job: JobRecord
+    state_reason: str
+    tasks: list[TaskRecord]
+    dependences: list[dict[str, str]]
+    instance_metrics: dict[str, Any]
+
+
+def describe_jobs(
+    account: CloudAccount,
+    region: str,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    states: list[str] | None = None,
+    job_ids: list[str] | None = None,
+    block: bool = False,
+) -> Page:
+    """§3.4.2: newest first; JobIds and Filters are exclusive."""
+    params: dict[str, Any] = {"Offset": offset, "Limit": limit}
+    if job_ids is not None:
+        params = {"JobIds": job_ids, "Limit": limit}
+    elif states:
+        params["Filters"] = [{"Name": "job-state", "Values": states}]
+    reply = _call(account, region, "DescribeJobs", params, block)
+    return Page(
+        [JobRecord.from_api(j) for j in reply.get("JobSet") or []], _int(reply, "TotalCount") or 0
+    )
+
+
+def describe_job(
+    account: CloudAccount, region: str, job_id: str, *, block: bool = False
+) -> JobDetail:
+    """§3.4.3: the job with its tasks and dependencies."""
+    r = _call(account, region, "DescribeJob", {"JobId": job_id}, block)
+    return JobDetail(
+        job=JobRecord.from_api(r),
+        state_reason=_str(r, "StateReason"),
+        tasks=[
+            TaskRecord(
+                _str(t, "TaskName"),
+                _str(t, "TaskState"),
+                parse_time(t.get("CreateTime")),
+                parse_time(t.get("EndTime")),
+            )  # fmt: skip
+            for t in r.get("TaskSet") or []
+        ],
+        dependences=[d for d in r.get("DependenceSet") or [] if isinstance(d, dict)],
+        instance_metrics=dict(r.get("TaskInstanceMetrics") or {}),
+    )
+
+
+# --- tasks and instances ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class InstanceRecord:
+    index: int
+    state: str
+    exit_code: int | None
+    reason: str
+    detailed_reason: str
+    node_instance_id: str
+    created_at: datetime | None
+    launched_at: datetime | None
+    running_at: datetime | None
+    ended_at: datetime | None
+    redirect: dict[str, Any]
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_api(cls, r: dict[str, Any]) -> InstanceRecord:
+        return cls(
+            index=_int(r, "TaskInstanceIndex") or 0,
+            state=_str(r, "TaskInstanceState"),
+            exit_code=_int(r, "ExitCode"),
+            reason=_str(r, "StateReason"),
+            detailed_reason=_str(r, "StateDetailedReason"),
+            node_instance_id=_str(r, "ComputeNodeInstanceId"),
+            created_at=parse_time(r.get("CreateTime")),
+            launched_at=parse_time(r.get("LaunchTime")),
+            running_at=parse_time(r.get("RunningTime")),
+            ended_at=parse_time(r.get("EndTime")),
+            redirect=dict(r.get("RedirectInfo") or {}),
+            raw=r,
+        )
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    state: str
+    created_at: datetime | None
+    ended_at: datetime | None
+    total: int
+    instances: list[InstanceRecord]
+    instance_metrics: dict[str, Any]
+
+
+def describe_task(account: CloudAccount, region: str, job_id: str, task_name: str, *, offset: int = 0,
+                  limit: int = 1000, block: bool = False) -> TaskDetail:  # fmt: skip
+    """§3.4.5: one page of a task's instances (Limit up to 1000)."""
+    r = _call(account, region, "DescribeTask",
+              {"JobId": job_id, "TaskName": task_name, "Offset": offset, "Limit": limit}, block)  # fmt: skip
+    return TaskDetail(
+        state=_str(r, "TaskState"),
+        created_at=parse_time(r.get("CreateTime")),
+        ended_at=parse_time(r.get("EndTime")),
+        total=_int(r, "TaskInstanceTotalCount") or 0,
+        instances=[InstanceRecord.from_api(i) for i in r.get("TaskInstanceSet") or []],
+        instance_metrics=dict(r.get("TaskInstanceMetrics") or {}),
+    )
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    index: int
+    stdout: str | None
+    stderr: str | None
+    redirect: dict[str, str] = field(default_factory=dict)
+
+
+def describe_task_logs(account: CloudAccount, region: str, job_id: str, task_name: str, indexes: list[int], *,
+                       block: bool = False) -> list[LogRecord]:  # fmt: skip
+    """§3.4.6: stdout/stderr (base64, ≤2048 decoded bytes) of up to 10 instances."""
+    r = _call(account, region, "DescribeTaskLogs",
+              {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndexes": indexes[:10], "Limit": 10}, block)  # fmt: skip
+    return [
+        LogRecord(
+            index=_int(item, "TaskInstanceIndex") or 0,
+            stdout=item.get("StdoutLog"),
+            stderr=item.get("StderrLog"),
+            redirect={
+                k: _str(item, k)
+                for k in (
+                    "StdoutRedirectPath",
+                    "StderrRedirectPath",
+                    "StdoutRedirectFileName",
+                    "StderrRedirectFileName",
+                )
+            },  # fmt: skip
+        )
+        for item in r.get("TaskInstanceLogSet") or []
+    ]
+
+
+# --- compute environments --------------------------------------------------------------------
+@dataclass(frozen=True)
+class EnvRecord:
+    env_id: str
+    name: str
+    zone: str
+    env_type: str
+    resource_type: str
+    desired_count: int
+    attached_count: int
+    next_action: str
+    node_metrics: dict[str, Any]
+    tags: list[dict[str, Any]]
+    created_at: datetime | None
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_api(cls, r: dict[str, Any]) -> EnvRecord:
+        return cls(
+            env_id=_str(r, "EnvId"),
+            name=_str(r, "EnvName"),
+            zone=str((r.get("Placement") or {}).get("Zone") or ""),
+            env_type=_str(r, "EnvType"),
+            resource_type=_str(r, "ResourceType"),
+            desired_count=_int(r, "DesiredComputeNodeCount") or 0,
+            attached_count=_int(r, "AttachedComputeNodeCount") or 0,
+            next_action=_str(r, "NextAction"),
+            node_metrics=dict(r.get("ComputeNodeMetrics") or {}),
+            tags=list(r.get("Tags") or []),
+            created_at=parse_time(r.get("CreateTime")),
+            raw={k: v for k, v in r.items() if k != "ComputeNodeSet"},
+        )
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    node_id: str
+    instance_id: str
+    state: str
+    cpu: int | None
+    mem: int | None
+    private_ips: list[str]
+    public_ips: list[str]
+    agent_version: str
+    origin: str
+    available_slots: int | None
+    resource_created_at: datetime | None
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_api(cls, r: dict[str, Any]) -> NodeRecord:
+        return cls(
+            node_id=_str(r, "ComputeNodeId"),
+            instance_id=_str(r, "ComputeNodeInstanceId"),
+            state=_str(r, "ComputeNodeState"),
+            cpu=_int(r, "Cpu"),
+            mem=_int(r, "Mem"),
+            private_ips=list(r.get("PrivateIpAddresses") or []),
+            public_ips=list(r.get("PublicIpAddresses") or []),
+            agent_version=_str(r, "AgentVersion"),
+            origin=_str(r, "ResourceOrigin"),
+            available_slots=_int(r, "TaskInstanceNumAvailable"),
+            resource_created_at=parse_time(r.get("ResourceCreatedTime")),
+            raw=r,
+        )
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    activity_id: str
+    node_id: str
+    instance_id: str
+    kind: str
+    state: str
+    cause: str
+    reason: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    raw: dict[str, Any]
+
+
+def describe_compute_envs(account: CloudAccount, region: str, *, offset: int = 0, limit: int = 100,
+                          block: bool = False) -> Page:  # fmt: skip
+    """§3.2.4."""
+    r = _call(account, region, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
+    return Page(
+        [EnvRecord.from_api(e) for e in r.get("ComputeEnvSet") or []], _int(r, "TotalCount") or 0
+    )
+
+
+def describe_compute_env(account: CloudAccount, region: str, env_id: str, *,
+                         block: bool = False) -> tuple[EnvRecord, list[NodeRecord]]:  # fmt: skip
+    """§3.2.3: the environment with every node."""
+    r = _call(account, region, "DescribeComputeEnv", {"EnvId": env_id}, block)
+    return EnvRecord.from_api(r), [NodeRecord.from_api(n) for n in r.get("ComputeNodeSet") or []]
+
+
+def describe_compute_env_activities(account: CloudAccount, region: str, env_id: str, *, offset: int = 0,
+                                    limit: int = 100, block: bool = False) -> Page:  # fmt: skip
+    """§3.2.5: newest first."""
+    r = _call(account, region, "DescribeComputeEnvActivities",
+              {"EnvId": env_id, "Offset": offset, "Limit": limit}, block)  # fmt: skip
+    return Page(
+        [
+            ActivityRecord(
+                _str(a, "ActivityId"),
+                _str(a, "ComputeNodeId"),
+                _str(a, "InstanceId"),
+                _str(a, "ComputeNodeActivityType"),
+                _str(a, "ActivityState"),
+                _str(a, "Cause"),
+                _str(a, "StateReason"),
+                parse_time(a.get("StartTime")),
+                parse_time(a.get("EndTime")),
+                a,
+            )  # fmt: skip
+            for a in r.get("ActivitySet") or []
+        ],
+        _int(r, "TotalCount") or 0,
+    )
+
+
+# --- metrics ---------------------------------------------------------------------------------
+MONITOR_METRICS = ("CpuUsage", "MemUsage", "LanOuttraffic", "LanIntraffic", "MaxDiskUsage")
+
+
+def describe_job_monitor_data(account: CloudAccount, region: str, job_id: str, task_name: str, index: int,
+                              metric: str, *, block: bool = False) -> list[tuple[datetime, float | None]]:  # fmt: skip
+    """Appendix A.4: one metric's series over the instance's life."""
+    r = _call(account, region, "DescribeJobMonitorData",
+              {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndex": index, "MetricName": metric}, block)  # fmt: skip
+    points = r.get("DataPoints") or {}
+    stamps, values = points.get("Timestamps") or [], points.get("Values") or []
+    return [
+        (datetime.fromtimestamp(int(t), UTC), None if v is None else float(v))
+        for t, v in zip(stamps, values, strict=False)
+        if isinstance(t, (int, float))
+    ]

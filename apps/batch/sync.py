@@ -1,0 +1,253 @@
+"""The Batch streams: lists first, details only where something changed (DESIGN.md, "The one idea").
+
+- batch.jobs: sweeps the active jobs (DescribeJobs with a job-state filter, 100 per call);
+  jobs active in the cache that the sweep no longer lists have ended: one DescribeJobs by
+  JobIds (100 per call) fetches their final states. Every tenth round also reads the newest
+  page, which catches jobs that started and ended between two sweeps.
+- batch.inventory: every job, newest first, one page every few seconds (a small share of the
+  DescribeJobs budget); a complete pass marks jobs the cloud forgot as gone.
+- batch.job_details: DescribeJob for jobs whose state or task counts changed; watched jobs
+  first, then ended jobs (fetched once more for their final details), then the rest.
+- batch.tasks: DescribeTask for tasks whose instances are due.
+- batch.logs: DescribeTaskLogs for instances that just ended, and running ones being watched.
+- batch.envs / batch.env_details: DescribeComputeEnvs, then DescribeComputeEnv (nodes) and
+  the first page of activities for environments whose node counts changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from apps.batch import api, services
+from apps.batch.models import ACTIVE_STATES, ENDED_STATES, Job
+from apps.cloud.errors import NotFound
+from apps.cloud.models import CloudAccount
+from apps.sync import coordination
+from apps.sync.coordination import CHANGED, FINAL, REFRESH, WATCHED
+from apps.sync.streams import Cursor, Step, stream
+
+PAGE = 100
+NEWEST_EVERY = 10  # rounds
+INVENTORY_PAGE_DELAY = 10.0  # seconds between inventory pages: ~10 % of DescribeJobs at 1/s
+INVENTORY_PASS_DELAY = 600.0
+ENVS_ROUND_DELAY = 5.0
+IDLE = 1.0  # an empty queue looks again after this long
+
+
+def scope(account: CloudAccount, region: str) -> str:
+    return f"{account.pk}:{region}"
+
+
+def queue(name: str, account: CloudAccount, region: str) -> str:
+    return f"{name}:{scope(account, region)}"
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _priority(kind: str, account: CloudAccount, region: str, cloud_id: str, ended: bool) -> int:
+    if coordination.is_watched(kind, scope(account, region), cloud_id):
+        return WATCHED
+    return FINAL if ended else CHANGED
+
+
+def _details_due(
+    account: CloudAccount, region: str, job_ids: list[str], records: list[api.JobRecord]
+) -> None:
+    states = {r.job_id: r.state for r in records}
+    for job_id in job_ids:
+        prio = _priority("job", account, region, job_id, states.get(job_id) in ENDED_STATES)
+        coordination.enqueue(queue("batch.job_details", account, region), job_id, prio)
+
+
+# --- jobs ----------------------------------------------------------------------------------
+@stream("batch.jobs", service="batch")
+def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    phase = cursor.get("phase", "active")
+    rounds = int(cursor.get("round", 0))
+    started = cursor.get("started") or _now().isoformat()
+    now = _now()
+    if phase == "newest":
+        page = api.describe_jobs(account, region, offset=0, limit=PAGE)
+        _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items,
+                                                           now=now), page.items)  # fmt: skip
+        return Step({"phase": "active", "offset": 0, "round": rounds, "started": now.isoformat()})
+    if phase == "active":
+        offset = int(cursor.get("offset", 0))
+        page = api.describe_jobs(
+            account, region, offset=offset, limit=PAGE, states=list(ACTIVE_STATES)
+        )
+        due = services.jobs_upsert(account=account, region=region, records=page.items, now=now)
+        _details_due(account, region, due, page.items)
+        if offset + PAGE < page.total:
+            return Step({**cursor, "phase": "active", "offset": offset + PAGE, "started": started})
+        _refresh_moving_jobs(account, region)
+        return Step({"phase": "ended", "round": rounds, "started": started})
+    # phase "ended": jobs the sweep did not list any more
+    missing = services.active_job_ids_not_listed_since(
+        account=account, region=region, since=datetime.fromisoformat(started)
+    )
+    if not missing:
+        next_phase = "newest" if (rounds + 1) % NEWEST_EVERY == 0 else "active"
+        return Step({"phase": next_phase, "offset": 0, "round": rounds + 1, "started": _now().isoformat()},
+                    called=False)  # fmt: skip
+    batch = missing[:PAGE]
+    page = api.describe_jobs(account, region, job_ids=batch, limit=PAGE)
+    _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items,
+                                                       now=now), page.items)  # fmt: skip
+    services.jobs_mark_gone(account=account, region=region, now=now,
+                            job_ids=sorted(set(batch) - {r.job_id for r in page.items}))  # fmt: skip
+    return Step(cursor)
+
+
+def _refresh_moving_jobs(account: CloudAccount, region: str) -> None:
+    """Every active job, at the lowest priority: an instance may end inside a task that stays
+    RUNNING, which no summary shows. The queue keeps each job once, oldest first, so the
+    budget left over after real changes cycles through the moving jobs."""
+    active = Job.objects.filter(
+        account=account, region=region, state__in=ACTIVE_STATES, gone_at=None
+    )
+    coordination.enqueue_many(queue("batch.job_details", account, region),
+                              list(active.values_list("job_id", flat=True)), REFRESH)  # fmt: skip
+
+
+@stream("batch.inventory", service="batch")
+def inventory_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    offset = int(cursor.get("offset", 0))
+    started = cursor.get("started") or _now().isoformat()
+    now = _now()
+    page = api.describe_jobs(account, region, offset=offset, limit=PAGE)
+    _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items, now=now),
+                 page.items)  # fmt: skip
+    if offset + PAGE < page.total:
+        return Step({"offset": offset + PAGE, "started": started}, INVENTORY_PAGE_DELAY)
+    # A whole pass: what it never listed is gone from the cloud.
+    unseen = Job.objects.filter(account=account, region=region, gone_at=None, listed_at__lt=started)
+    services.jobs_mark_gone(account=account, region=region, now=now,
+                            job_ids=list(unseen.values_list("job_id", flat=True)))  # fmt: skip
+    return Step({}, INVENTORY_PASS_DELAY)
+
+
+@stream("batch.job_details", service="batch")
+def job_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    name = queue("batch.job_details", account, region)
+    job_id = coordination.peek(name)
+    if job_id is None:
+        return Step({}, IDLE, called=False)
+    now = _now()
+    try:
+        detail = api.describe_job(account, region, job_id)
+    except NotFound:
+        services.jobs_mark_gone(account=account, region=region, job_ids=[job_id], now=now)
+        coordination.remove(name, job_id)
+        return Step({})
+    tasks = services.job_detail_apply(account=account, region=region, detail=detail, now=now)
+    coordination.remove(name, job_id)
+    ended = detail.job.state in ENDED_STATES
+    for task_name in tasks:
+        item = f"{job_id}/{task_name}"
+        coordination.enqueue(queue("batch.tasks", account, region), item,
+                             _priority("job", account, region, job_id, ended))  # fmt: skip
+    return Step({})
+
+
+@stream("batch.tasks", service="batch")
+def tasks_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    name = queue("batch.tasks", account, region)
+    item = coordination.peek(name)
+    if item is None:
+        return Step({}, IDLE, called=False)
+    job_id, task_name = item.split("/", 1)
+    offset = int(cursor.get("offset", 0)) if cursor.get("item") == item else 0
+    now = _now()
+    try:
+        detail = api.describe_task(account, region, job_id, task_name, offset=offset)
+    except NotFound:
+        coordination.remove(name, item)
+        return Step({})
+    ended = services.task_instances_apply(account=account, region=region, job_id=job_id, task_name=task_name,
+                                          detail=detail, now=now)  # fmt: skip
+    watched = coordination.is_watched("job", scope(account, region), job_id)
+    logs = queue("batch.logs", account, region)
+    for index in ended:
+        coordination.enqueue(logs, f"{item}/{index}", WATCHED if watched else FINAL)
+    if watched:  # running instances of a watched job: their logs as they grow
+        for inst in detail.instances:
+            if inst.state == "RUNNING":
+                coordination.enqueue(logs, f"{item}/{inst.index}", WATCHED)
+    if offset + len(detail.instances) < detail.total and detail.instances:
+        return Step({"item": item, "offset": offset + len(detail.instances)})
+    coordination.remove(name, item)
+    return Step({})
+
+
+@stream("batch.logs", service="batch")
+def logs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    name = queue("batch.logs", account, region)
+    first = coordination.peek(name)
+    if first is None:
+        return Step({}, IDLE, called=False)
+    prefix = first.rsplit("/", 1)[0]
+    # One call serves up to 10 instances of the same task.
+    items = [i for i in coordination.peek_many(name, 50) if i.rsplit("/", 1)[0] == prefix][:10]
+    job_id, task_name = prefix.split("/", 1)
+    indexes = [int(i.rsplit("/", 1)[1]) for i in items]
+    try:
+        records = api.describe_task_logs(account, region, job_id, task_name, indexes)
+    except NotFound:
+        records = []
+    services.logs_apply(account=account, region=region, job_id=job_id, task_name=task_name, records=records,
+                        now=_now())  # fmt: skip
+    for i in items:
+        coordination.remove(name, i)
+    return Step({})
+
+
+# --- compute environments ------------------------------------------------------------------
+@stream("batch.envs", service="batch")
+def envs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    offset = int(cursor.get("offset", 0))
+    seen = set(cursor.get("seen", []))
+    now = _now()
+    page = api.describe_compute_envs(account, region, offset=offset, limit=PAGE)
+    due = services.envs_upsert(account=account, region=region, records=page.items, now=now)
+    seen |= {r.env_id for r in page.items}
+    for env_id in due:
+        watched = coordination.is_watched("env", scope(account, region), env_id)
+        coordination.enqueue(
+            queue("batch.env_details", account, region), env_id, WATCHED if watched else CHANGED
+        )
+    if offset + PAGE < page.total:
+        return Step({"offset": offset + PAGE, "seen": sorted(seen)})
+    services.envs_mark_gone(account=account, region=region, present=seen, now=now)
+    return Step({}, ENVS_ROUND_DELAY)
+
+
+@stream("batch.env_details", service="batch")
+def env_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    name = queue("batch.env_details", account, region)
+    env_id = cursor.get("activities_for")
+    now = _now()
+    if env_id:  # second half: the newest activities of the environment just described
+        try:
+            page = api.describe_compute_env_activities(account, region, env_id)
+        except NotFound:
+            return Step({})
+        services.activities_apply(
+            account=account, region=region, env_id=env_id, records=page.items, now=now
+        )
+        return Step({})
+    env_id = coordination.peek(name)
+    if env_id is None:
+        return Step({}, IDLE, called=False)
+    try:
+        env, nodes = api.describe_compute_env(account, region, env_id)
+    except NotFound:
+        coordination.remove(name, env_id)
+        return Step({})
+    services.env_detail_apply(account=account, region=region, env=env, nodes=nodes, now=now)
+    coordination.remove(name, env_id)
+    return Step({"activities_for": env_id})

@@ -1,0 +1,91 @@
+"""Who works on what: one chain of tasks per stream (a lock with a TTL), priority queues of
+objects whose details are due, and the interest a page view records.
+
+A lock outlives a dead worker only by its TTL, so a killed worker loses nothing: the planner
+starts the stream again and the idempotent upserts converge.
+"""
+
+from __future__ import annotations
+
+import time
+
+from apps.sync.redisio import connection
+
+LOCK_TTL_S = 60
+INTEREST_TTL_S = 30
+
+# Detail priorities: lower is served first. REFRESH revisits moving objects whose summary
+# cannot show every change (an instance ends while its task stays RUNNING).
+WATCHED, FINAL, CHANGED, REFRESH = 0, 1, 2, 3
+
+
+def _lock_key(stream: str) -> str:
+    return f"jobdeck:sync:lock:{stream}"
+
+
+def claim(stream: str, owner: str) -> bool:
+    """Take the stream if nobody holds it (or its holder died)."""
+    return bool(connection().set(_lock_key(stream), owner, nx=True, ex=LOCK_TTL_S))
+
+
+def holds(stream: str, owner: str) -> bool:
+    """Whether `owner` still holds the stream; extends the lease when it does."""
+    key = _lock_key(stream)
+    if connection().get(key) != owner:
+        return False
+    connection().expire(key, LOCK_TTL_S)
+    return True
+
+
+def release(stream: str, owner: str) -> None:
+    key = _lock_key(stream)
+    if connection().get(key) == owner:
+        connection().delete(key)
+
+
+def _queue_key(queue: str) -> str:
+    return f"jobdeck:sync:queue:{queue}"
+
+
+def enqueue(queue: str, item: str, priority: int) -> None:
+    """Add `item`, or raise its priority; an item is queued once however often it changes."""
+    score = priority * 1e12 + time.time()
+    connection().zadd(_queue_key(queue), {item: score}, lt=True)
+
+
+def enqueue_many(queue: str, items: list[str], priority: int) -> None:
+    if items:
+        score = priority * 1e12 + time.time()
+        connection().zadd(_queue_key(queue), dict.fromkeys(items, score), lt=True)
+
+
+def peek(queue: str) -> str | None:
+    """The most urgent item, left in the queue until `remove`: a worker that dies while
+    serving it loses nothing."""
+    items = connection().zrange(_queue_key(queue), 0, 0)
+    return items[0] if items else None
+
+
+def peek_many(queue: str, count: int) -> list[str]:
+    return list(connection().zrange(_queue_key(queue), 0, count - 1))
+
+
+def remove(queue: str, item: str) -> None:
+    connection().zrem(_queue_key(queue), item)
+
+
+def queue_length(queue: str) -> int:
+    return int(connection().zcard(_queue_key(queue)))
+
+
+def _interest_key(kind: str, scope: str, cloud_id: str) -> str:
+    return f"jobdeck:sync:interest:{kind}:{scope}:{cloud_id}"
+
+
+def record_interest(kind: str, scope: str, cloud_id: str) -> None:
+    """A page shows this object now: refresh it first for the next half minute."""
+    connection().set(_interest_key(kind, scope, cloud_id), "1", ex=INTEREST_TTL_S)
+
+
+def is_watched(kind: str, scope: str, cloud_id: str) -> bool:
+    return bool(connection().exists(_interest_key(kind, scope, cloud_id)))

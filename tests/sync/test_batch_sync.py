@@ -1,0 +1,76 @@
+"""The Batch cache converges on the emulator's world, reflects operator actions, survives faults."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.cloud.services import account_create
+from apps.emulator.faults import Fault
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from apps.sync.models import StateTransition, SyncHealth
+from tests.sync.drive import (
+    REGION,
+    batch_world,
+    cached_states,
+    cloud_states,
+    converged,
+    drive,
+    missing_final_logs,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(emulator, settings):
+    settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: no need to wait
+    return account_create(name="sync", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+
+
+def test_the_demo_world_is_cached_with_the_same_states(emulator, account):
+    drive(account, until=lambda: converged(emulator, account))
+    cloud, cache = cloud_states(emulator), cached_states(account)
+    assert len(cache["jobs"]) == len(cloud["jobs"]) >= 60
+    assert len(cache["instances"]) == len(cloud["instances"])
+    assert len(cache["nodes"]) == len(cloud["nodes"]) > 0
+    assert missing_final_logs(emulator, account) == []
+    assert StateTransition.objects.filter(kind="job").count() >= len(cloud["jobs"])
+
+
+def test_movement_retry_and_terminate_are_reflected(emulator, account, clock):
+    drive(account, until=lambda: converged(emulator, account))
+    world = batch_world(emulator)
+    failed = next(j for j in world.jobs.values() if j.state == "FAILED")
+    running = next(j for j in world.jobs.values() if j.state == "RUNNING")
+    with world.lock:
+        world.retry_job(failed)
+        world.terminate_job(running)
+    clock.advance(30)
+    drive(account, until=lambda: converged(emulator, account))
+    from apps.batch.models import Job
+
+    assert Job.objects.get(job_id=running.id).state == "FAILED"
+    retried = Job.objects.get(job_id=failed.id)
+    assert retried.state == world.jobs[failed.id].state != "FAILED"
+    history = list(
+        StateTransition.objects.filter(cloud_id=failed.id).values_list("to_state", flat=True)
+    )
+    assert history[-2:] == ["FAILED", retried.state]
+
+
+def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, account):
+    emulator.faults.set("*", Fault(internal_error=0.10, malformed=0.05))
+    drive(account, until=lambda: converged(emulator, account))
+    codes = set(
+        SyncHealth.objects.exclude(last_error_code="").values_list("last_error_code", flat=True)
+    )
+    assert codes & {"InternalError", "MalformedResponse"}
+    assert SyncHealth.objects.filter(errors__gt=0).exists()
+
+
+def test_running_the_sync_twice_changes_nothing(emulator, account):
+    drive(account, until=lambda: converged(emulator, account))
+    before = (StateTransition.objects.count(), cached_states(account))
+    drive(account, until=lambda: True, max_rounds=5)
+    assert (StateTransition.objects.count(), cached_states(account)) == before
