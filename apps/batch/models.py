@@ -201,6 +201,9 @@ class TaskLog(models.Model):
     fetched_at = models.DateTimeField()
     final = models.BooleanField(default=False)  # fetched after the instance ended
 
+    def __str__(self) -> str:
+        return f"log of {self.instance_id}"
+
 
 class MonitorSample(models.Model):
     instance = models.ForeignKey(TaskInstance, on_delete=models.CASCADE, related_name="samples")
