@@ -187,6 +187,9 @@ class TaskInstance(models.Model):
             models.UniqueConstraint(fields=["task", "index"], name="batch_instance_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.task_id}/{self.index}"
+
 
 class TaskLog(models.Model):
     """The last ≤2048 bytes of stdout and stderr (decoded), and the raw values as received."""
@@ -215,3 +218,6 @@ class MonitorSample(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instance", "metric", "at"], name="batch_sample_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}@{self.at:%H:%M:%S}={self.value}"
