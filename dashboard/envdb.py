@@ -9,10 +9,27 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 
+def _sqlite(name: Path | str, test_name: Path) -> dict[str, Any]:
+    # WAL lets the web read while a worker writes; IMMEDIATE takes the write lock up front so
+    # two writers queue (for `timeout` seconds) instead of failing half way. Tests use a file
+    # too: an in-memory database is shared between threads with table locks that fail at once.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": str(test_name)},
+    }
+
+
 def database_from_url(url: str, *, sqlite_default: Path) -> dict[str, Any]:
     """Return a Django DATABASES entry for `url` (`postgres://u:p@host:5432/name`)."""
+    test_name = sqlite_default.with_name("test-" + sqlite_default.name)
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_default}
+        return _sqlite(sqlite_default, test_name)
     parts = urlsplit(url)
     if parts.scheme in {"postgres", "postgresql"}:
         return {

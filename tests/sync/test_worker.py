@@ -1,0 +1,52 @@
+"""The real thing: a Celery worker on the real (embedded) Redis broker runs the planner's
+stream chains until the cache matches the emulator; a dead chain is restarted."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from apps.cloud.services import account_create
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from apps.sync import coordination
+from apps.sync.streams import lock_name
+from apps.sync.tasks import plan
+from dashboard.celery import app
+from tests.sync.drive import REGION, converged
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def account(emulator, settings):
+    settings.CLOUD_RATE_SCALE = 100
+    return account_create(name="w", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+
+
+def wait_for(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_a_celery_worker_converges_the_cache(emulator, account):
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        assert plan() >= 6  # every Batch stream of the account's region started
+        assert plan() == 0  # ... and only once
+        assert wait_for(lambda: converged(emulator, account), 90)
+
+
+def test_the_planner_restarts_a_stream_whose_worker_died(account):
+    lock = lock_name("batch.jobs", account.pk, REGION)
+    assert coordination.claim(lock, "a-worker-that-will-die")
+    started = plan()
+    assert not coordination.holds(lock, "someone-else")
+    coordination.connection().delete(f"jobdeck:sync:lock:{lock}")  # its lease ran out
+    assert plan() == 1
+    assert started >= 5
