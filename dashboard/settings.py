@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "apps.cloud",
     "apps.sync",
     "apps.batch",
+    "apps.omics",
     "apps.emulator",
 ]
 
@@ -131,6 +132,10 @@ CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
 # against the emulator (whose limits they switch off) so a sync takes seconds, not minutes.
 CLOUD_RATE_SCALE = env_float("CLOUD_RATE_SCALE", 1.0)
 CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
+
+# --- Sync engine --------------------------------------------------------------------------
+# The modules whose streams the workers run (bench/freshness.py swaps in a naive planner).
+SYNC_STREAM_MODULES = env_list("SYNC_STREAM_MODULES", ["apps.batch.sync"])
 
 # --- Emulator ------------------------------------------------------------------------------
 EMULATOR_PORT = env_int("EMULATOR_PORT", 9100)

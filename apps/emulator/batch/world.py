@@ -106,6 +106,7 @@ class Job:
     state_reason: str = ""
     tasks: dict[str, Task] = field(default_factory=dict)
     parsed: bool = False
+    history: list[tuple[float, str]] = field(default_factory=list)  # (when, new state): freshness bench
 
     @property
     def name(self) -> str:
@@ -158,6 +159,7 @@ class BatchWorld:
         """Accept a validated `Job` structure (SubmitJob); the job starts SUBMITTED."""
         self._seq += 1
         job = Job(self.ids.short("job"), self._seq, spec, zone, self.now)
+        job.history.append((self.now, job.state))
         upstream: dict[str, list[str]] = {}
         for dep in job.dependences:
             upstream.setdefault(dep["EndTask"], []).append(dep["StartTask"])
@@ -314,6 +316,7 @@ class BatchWorld:
         self.by_state[job.state].pop(job.id, None)
         self.by_state.setdefault(state, {})[job.id] = job
         job.state = state
+        job.history.append((self.now, state))
         job.ended = self.now if state in st.ENDED else None
         if state in (st.FAILED, st.FAILED_INTERRUPTED):
             failed = [t.name for t in job.tasks.values() if t.state in st.ENDED - {st.SUCCEED}]

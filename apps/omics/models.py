@@ -1,0 +1,238 @@
+"""The cache of Omics: environments, cache volumes, run groups, runs and their calls.
+
+Statuses hold the cloud's exact strings; an unknown string is stored as it is. The doc
+enumerates only the environment statuses (omics-api.md §5.7); for run groups, runs and calls
+it shows a few example values (§6.2), so the choices below are those plus the non-terminal
+values the emulator adds (apps/emulator/omics/world.py), and "ended" falls back on the
+cloud's EndTime for a status nobody has seen yet (`group_ended`, `run_ended`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+
+from apps.sync.models import CloudObject
+
+
+class EnvironmentStatus(models.TextChoices):
+    """Environments (omics-api.md §5.7, enumerated in full): INITIALIZING -> RUNNING |
+    INITIALIZATION_ERROR, RUNNING -> ERROR, any -> DELETING -> gone | DELETE_ERROR."""
+
+    INITIALIZING = "INITIALIZING"
+    INITIALIZATION_ERROR = "INITIALIZATION_ERROR"
+    RUNNING = "RUNNING"
+    ERROR = "ERROR"
+    DELETING = "DELETING"
+    DELETE_ERROR = "DELETE_ERROR"
+
+
+# Nothing changes without an operator (environments never end; they settle or go away).
+ENV_SETTLED = frozenset(
+    {
+        EnvironmentStatus.RUNNING,
+        EnvironmentStatus.ERROR,
+        EnvironmentStatus.INITIALIZATION_ERROR,
+        EnvironmentStatus.DELETE_ERROR,
+    }
+)
+
+
+class VolumeStatus(models.TextChoices):
+    """Cache volumes (omics-api.md §5.27): only AVAILABLE is ever shown."""
+
+    AVAILABLE = "AVAILABLE"
+
+
+class RunGroupStatus(models.TextChoices):
+    """Run groups (omics-api.md §5.17, not enumerated): INIT -> RUNNING -> COMPLETE (every run
+    SUCCESS) | COMPLETE_ERROR (any other end, a terminated group included). RetryRuns never
+    moves a group: it creates a new one."""
+
+    INIT = "INIT"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    COMPLETE_ERROR = "COMPLETE_ERROR"
+
+
+GROUP_ENDED = frozenset({RunGroupStatus.COMPLETE, RunGroupStatus.COMPLETE_ERROR})
+
+
+class RunStatus(models.TextChoices):
+    """Runs (omics-api.md §5.16, not enumerated): INIT -> RUNNING -> SUCCESS | EXECUTOR_ERROR,
+    and CANCELED when the run group is terminated."""
+
+    INIT = "INIT"
+    RUNNING = "RUNNING"
+    SUCCESS = "SUCCESS"
+    EXECUTOR_ERROR = "EXECUTOR_ERROR"
+    CANCELED = "CANCELED"
+
+
+RUN_ENDED = frozenset({RunStatus.SUCCESS, RunStatus.EXECUTOR_ERROR, RunStatus.CANCELED})
+
+
+class CallStatus(models.TextChoices):
+    """Calls from GetRunCalls (omics-api.md §5.18, not enumerated): QUEUED -> RUNNING ->
+    COMPLETE | FAILED, and ABORTED when the run is canceled."""
+
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+    ABORTED = "ABORTED"
+
+
+CALL_ENDED = frozenset({CallStatus.COMPLETE, CallStatus.FAILED, CallStatus.ABORTED})
+
+
+def group_ended(status: str, ended_at: datetime | None) -> bool:
+    """A known terminal status, or an unknown status with an EndTime (the real cloud may use
+    values the doc never showed; a stranger that has ended must not be polled for ever)."""
+    if status in GROUP_ENDED:
+        return True
+    return status not in RunGroupStatus.values and ended_at is not None
+
+
+def run_ended(status: str, ended_at: datetime | None) -> bool:
+    if status in RUN_ENDED:
+        return True
+    return status not in RunStatus.values and ended_at is not None
+
+
+class OmicsEnvironment(CloudObject):
+    environment_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=32, choices=EnvironmentStatus.choices)
+    available = models.BooleanField(default=False)  # must be true to submit runs
+    type = models.CharField(max_length=32, blank=True)  # KUBERNETES | HPC
+    is_default = models.BooleanField(default=False)
+    is_managed = models.BooleanField(default=False)
+    message = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(null=True)  # the cloud's CreationTime
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region", "environment_id"], name="omics_env_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.environment_id
+
+
+class Volume(CloudObject):
+    volume_id = models.CharField(max_length=64)
+    environment_id = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=32, choices=VolumeStatus.choices, blank=True)
+    spec = models.CharField(max_length=32, blank=True)
+    type = models.CharField(max_length=32, blank=True)
+    capacity = models.BigIntegerField(null=True)  # GB
+    usage = models.BigIntegerField(null=True)  # bytes
+    is_default = models.BooleanField(default=False)
+    default_mount_path = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region", "volume_id"], name="omics_volume_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.volume_id
+
+
+class RunGroup(CloudObject):
+    run_group_id = models.CharField(max_length=128)
+    name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=32, choices=RunGroupStatus.choices)
+    type = models.CharField(max_length=16, blank=True)  # WDL | NEXTFLOW
+    application_id = models.CharField(max_length=128, blank=True)
+    application_name = models.CharField(max_length=255, blank=True)
+    environment_id = models.CharField(max_length=64, blank=True)
+    total_run = models.IntegerField(default=0)
+    status_counts = models.JSONField(default=dict)  # {run status: count}
+    table_id = models.CharField(max_length=128, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(null=True, db_index=True)
+    started_at = models.DateTimeField(null=True)
+    ended_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(null=True)  # the cloud's UpdateTime
+    runs_synced_at = models.DateTimeField(null=True)  # last complete DescribeRuns of the group
+    final_synced = models.BooleanField(default=False)  # ended, and its runs listed after that
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region", "run_group_id"], name="omics_run_group_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["account", "region", "status"])]
+
+    def __str__(self) -> str:
+        return self.run_group_id
+
+
+class Run(CloudObject):
+    group = models.ForeignKey(RunGroup, on_delete=models.CASCADE, related_name="runs")
+    run_uuid = models.CharField(max_length=64)
+    status = models.CharField(max_length=32, choices=RunStatus.choices)
+    user_defined_id = models.CharField(max_length=255, blank=True)
+    table_row_uuid = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    input = models.TextField(blank=True)  # JSON text or a COS key, as the cloud sends it
+    created_at = models.DateTimeField(null=True)
+    started_at = models.DateTimeField(null=True)
+    ended_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(null=True)  # the cloud's UpdateTime
+    calls_synced_at = models.DateTimeField(null=True)  # last complete walk of the call tree
+    final_synced = models.BooleanField(default=False)  # ended, and its calls walked after that
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region", "run_uuid"], name="omics_run_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["account", "region", "status"])]
+
+    def __str__(self) -> str:
+        return self.run_uuid
+
+
+class RunCall(models.Model):
+    """One node of a run's call tree (GetRunCalls): `parent_id` is the run's uuid at the top
+    level, else the RunId of the Workflow or Scatter call above."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="calls")
+    call_id = models.CharField(max_length=255)  # the cloud's RunId
+    parent_id = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)  # CallName
+    run_type = models.CharField(max_length=16, blank=True)  # Task | Workflow | Scatter
+    status = models.CharField(max_length=32, choices=CallStatus.choices)
+    job_id = models.CharField(max_length=128, blank=True)
+    scatter_index = models.CharField(max_length=32, blank=True)
+    submitted_at = models.DateTimeField(null=True)
+    started_at = models.DateTimeField(null=True)
+    ended_at = models.DateTimeField(null=True)
+    error_message = models.TextField(blank=True)
+    stdout_path = models.TextField(blank=True)
+    stderr_path = models.TextField(blank=True)
+    workdir = models.TextField(blank=True)
+    raw = models.JSONField(default=dict)
+    synced_at = models.DateTimeField(null=True)
+    state_changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "call_id"], name="omics_call_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.call_id}"
