@@ -10,6 +10,7 @@
   first, then ended jobs (fetched once more for their final details), then the rest.
 - batch.tasks: DescribeTask for tasks whose instances are due.
 - batch.logs: DescribeTaskLogs for instances that just ended, and running ones being watched.
+- batch.metrics: DescribeJobMonitorData (CPU, memory, network, disk) for watched jobs' instances.
 - batch.envs / batch.env_details: DescribeComputeEnvs, then DescribeComputeEnv (nodes) and
   the first page of activities for environments whose node counts changed.
 """
@@ -21,7 +22,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from apps.batch import api, services
-from apps.batch.models import ACTIVE_STATES, ENDED_STATES, Job
+from apps.batch.models import ACTIVE_STATES, ENDED_STATES, Job, TaskInstance
 from apps.cloud.errors import NotFound
 from apps.cloud.models import CloudAccount
 from apps.sync import coordination
@@ -174,10 +175,14 @@ def tasks_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     logs = queue("batch.logs", account, region)
     for index in ended:
         coordination.enqueue(logs, f"{item}/{index}", WATCHED if watched else FINAL)
-    if watched:  # running instances of a watched job: their logs as they grow
-        for inst in detail.instances:
-            if inst.state == "RUNNING":
-                coordination.enqueue(logs, f"{item}/{inst.index}", WATCHED)
+    if watched:  # a watched job: logs as they grow, and resource metrics (1/s: watched only)
+        running = [inst.index for inst in detail.instances if inst.state == "RUNNING"]
+        for index in running:
+            coordination.enqueue(logs, f"{item}/{index}", WATCHED)
+        for index in {*running, *ended}:
+            coordination.enqueue(
+                queue("batch.metrics", account, region), f"{item}/{index}", WATCHED
+            )
     if offset + len(detail.instances) < detail.total and detail.instances:
         return Step({"item": item, "offset": offset + len(detail.instances)})
     coordination.remove(name, item)
@@ -203,6 +208,37 @@ def logs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
                         now=_now())  # fmt: skip
     for i in items:
         coordination.remove(name, i)
+    return Step({})
+
+
+@stream("batch.metrics", service="batch")
+def metrics_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+    """DescribeJobMonitorData, one metric per step, for instances of watched jobs."""
+    name = queue("batch.metrics", account, region)
+    item = coordination.peek(name)
+    if item is None:
+        return Step({}, IDLE, called=False)
+    metric_no = int(cursor.get("metric", 0)) if cursor.get("item") == item else 0
+    job_id, rest = item.split("/", 1)
+    task_name, index = rest.rsplit("/", 1)
+    instance = TaskInstance.objects.filter(
+        task__job__account=account, task__job__region=region, task__job__job_id=job_id, task__name=task_name,
+        index=int(index),
+    ).first()  # fmt: skip
+    if instance is None:
+        coordination.remove(name, item)
+        return Step({}, called=False)
+    metric = api.MONITOR_METRICS[metric_no]
+    try:
+        points = api.describe_job_monitor_data(
+            account, region, job_id, task_name, int(index), metric
+        )
+    except NotFound:
+        points = []
+    services.samples_apply(instance=instance, metric=metric, points=points)
+    if metric_no + 1 < len(api.MONITOR_METRICS):
+        return Step({"item": item, "metric": metric_no + 1})
+    coordination.remove(name, item)
     return Step({})
 
 

@@ -74,3 +74,28 @@ def test_running_the_sync_twice_changes_nothing(emulator, account):
     before = (StateTransition.objects.count(), cached_states(account))
     drive(account, until=lambda: True, max_rounds=5)
     assert (StateTransition.objects.count(), cached_states(account)) == before
+
+
+def test_a_watched_job_gets_live_logs_and_metrics_first(emulator, account, clock):
+    from apps.batch.models import MonitorSample, TaskLog
+    from apps.sync.coordination import record_interest
+
+    drive(account, until=lambda: converged(emulator, account))
+    world = batch_world(emulator)
+    running = next(j for j in world.jobs.values() if j.state == "RUNNING")
+    record_interest("job", f"{account.pk}:{REGION}", running.id)
+    clock.advance(5)
+
+    def live() -> bool:
+        """The watched job's running instances have a (non-final) log and CPU samples."""
+        logs = TaskLog.objects.filter(instance__task__job__job_id=running.id, final=False)
+        return (
+            logs.exists()
+            and MonitorSample.objects.filter(
+                instance__task__job__job_id=running.id, metric="CpuUsage"
+            ).exists()
+        )
+
+    drive(account, until=live, max_rounds=100)
+    log = TaskLog.objects.filter(instance__task__job__job_id=running.id).first()
+    assert "processed chunk" in log.stdout  # decoded text, as the instance printed it
