@@ -46,32 +46,22 @@ def jobs_upsert(*, account: CloudAccount, region: str, records: list[api.JobReco
     are due). A job whose state moved is not "finally synced" any more."""
     records = [r for r in records if r.job_id]
     known = {
-        job_id: (state, metrics)
-        for job_id, state, metrics in Job.objects.filter(
+        job_id: (state, metrics, final)
+        for job_id, state, metrics, final in Job.objects.filter(
             account=account, region=region, job_id__in=[r.job_id for r in records]
-        ).values_list("job_id", "state", "task_metrics")
+        ).values_list("job_id", "state", "task_metrics", "final_synced")
     }
     rows, due = [], []
     for r in records:
         row = _job_row(account, region, r, now)
-        old = known.get(r.job_id)
-        changed = old is None or old != (r.state, r.task_metrics)
+        state, metrics, final = known.get(r.job_id, (None, None, False))
+        changed = state is None or (state, metrics) != (r.state, r.task_metrics)
         if changed:
             due.append(r.job_id)
-        row["final_synced"] = False if changed else None
-        rows.append(row)
-    # Keep final_synced as stored where nothing changed (None marks "do not touch").
-    untouched = {r["job_id"] for r in rows if r["final_synced"] is None}
-    stored_final = dict(
-        Job.objects.filter(account=account, region=region, job_id__in=untouched).values_list(
-            "job_id", "final_synced"
-        )
-    )
-    for row in rows:
-        if row["final_synced"] is None:
-            row["final_synced"] = stored_final.get(row["job_id"], False)
+        row["final_synced"] = False if changed else final
         if listed:
             row["listed_at"] = now
+        rows.append(row)
     update = [*JOB_LIST_FIELDS, "listed_at"] if listed else list(JOB_LIST_FIELDS)
     upsert_with_history(Job, rows, key="job_id", scope={"account": account, "region": region},
                         unique=["account", "region", "job_id"], update=update, kind=Kind.JOB,

@@ -54,22 +54,22 @@ def upsert_with_history(
     if not rows:
         return []
     keys = [row[key] for row in rows]
-    before = dict(
-        model.objects.filter(**scope, **{f"{key}__in": keys}).values_list(key, state_field)
-    )
-    before_changed = dict(
-        model.objects.filter(**scope, **{f"{key}__in": keys}).values_list(key, "state_changed_at")
-    )
+    before = {
+        k: (state, changed_at)
+        for k, state, changed_at in model.objects.filter(
+            **scope, **{f"{key}__in": keys}
+        ).values_list(key, state_field, "state_changed_at")
+    }
     changes = []
     for row in rows:
-        old = before.get(row[key])
+        old, changed_at = before.get(row[key], (None, None))
         if old != row[state_field]:
             changes.append(
                 (history_id(row) if history_id else str(row[key]), old or "", row[state_field])
             )
             row["state_changed_at"] = now
         else:
-            row["state_changed_at"] = before_changed.get(row[key])
+            row["state_changed_at"] = changed_at
     with transaction.atomic():
         upsert(model, rows, unique=unique, update=[*update, "state_changed_at"])
         StateTransition.objects.bulk_create(
