@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -27,7 +29,8 @@ def _sqlite(name: Path | str, test_name: Path) -> dict[str, Any]:
 
 def database_from_url(url: str, *, sqlite_default: Path) -> dict[str, Any]:
     """Return a Django DATABASES entry for `url` (`postgres://u:p@host:5432/name`)."""
-    test_name = sqlite_default.with_name("test-" + sqlite_default.name)
+    # One test database per process (in the temp dir), so two test runs never share a file.
+    test_name = Path(tempfile.gettempdir()) / f"jobdeck-test-{os.getpid()}.sqlite3"
     if not url:
         return _sqlite(sqlite_default, test_name)
     parts = urlsplit(url)

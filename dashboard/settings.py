@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "apps.cloud",
     "apps.sync",
     "apps.batch",
+    "apps.ui",
     "apps.omics",
     "apps.emulator",
 ]
@@ -112,11 +113,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 4.0},
     },
-    "probe-cloud": {
-        "task": "apps.cloud.tasks.probe_cloud",
-        "schedule": 5.0,
-        "options": {"expires": 4.0},
-    },
 }
 
 # --- Tencent Cloud --------------------------------------------------------------------------
@@ -135,7 +131,7 @@ CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
 
 # --- Sync engine --------------------------------------------------------------------------
 # The modules whose streams the workers run (bench/freshness.py swaps in a naive planner).
-SYNC_STREAM_MODULES = env_list("SYNC_STREAM_MODULES", ["apps.batch.sync"])
+SYNC_STREAM_MODULES = env_list("SYNC_STREAM_MODULES", ["apps.batch.sync", "apps.omics.sync"])
 
 # --- Emulator ------------------------------------------------------------------------------
 EMULATOR_PORT = env_int("EMULATOR_PORT", 9100)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
-
-from dashboard import views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("apps.batch.urls")),
+    path("omics/", include("apps.omics.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -112,3 +112,27 @@ def omics_sdk(emulator: Emulator, *, region: str = "ap-guangzhou", secret_id: st
     return omics_client.OmicsClient(
         credential.Credential(secret_id, secret_key), region, sdk_profile(emulator, **http)
     )
+
+
+@pytest.fixture(scope="module")
+def synced(django_db_setup, django_db_blocker):
+    """A cache filled by the real sync from the demo emulator, once per test module (the
+    tests read it inside their own rolled-back transactions)."""
+    import apps.sync.catalog  # noqa: F401  (registers every stream)
+    from apps.cloud.services import account_create
+    from apps.sync.streams import REGISTRY
+    from tests.sync.drive import converged, drive
+    from tests.sync.omics_drive import omics_converged
+
+    clock = ManualClock()
+    emu = start_emulator("demo", seed=1, clock=clock, limits_enabled=False)
+    with django_db_blocker.unblock(), override_settings(CLOUD_RATE_SCALE=100):
+        account = account_create(name="demo", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
+                                 regions=["ap-guangzhou"], budget_share=1.0,
+                                 endpoint=f"http://127.0.0.1:{emu.port}")  # fmt: skip
+        drive(account, until=lambda: converged(emu, account) and omics_converged(emu, account),
+              streams=list(REGISTRY))  # fmt: skip
+    yield emu
+    emu.stop()
+    with django_db_blocker.unblock():
+        account.delete()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from apps.sync.models import CloudObject
+from apps.ui.durations import elapsed
 
 
 class JobState(models.TextChoices):
@@ -142,6 +143,11 @@ class Job(CloudObject):
 
     def __str__(self) -> str:
         return self.job_id
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """From creation to the end (or to now while it runs)."""
+        return elapsed(self.created_at, self.ended_at)
 
 
 class Task(models.Model):

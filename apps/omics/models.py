@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import models
 
 from apps.sync.models import CloudObject
+from apps.ui.durations import elapsed
 
 
 class EnvironmentStatus(models.TextChoices):
@@ -146,6 +147,10 @@ class Volume(CloudObject):
     def __str__(self) -> str:
         return self.volume_id
 
+    @property
+    def usage_gb(self) -> float | None:
+        return None if self.usage is None else self.usage / 1e9
+
 
 class RunGroup(CloudObject):
     run_group_id = models.CharField(max_length=128)
@@ -178,6 +183,10 @@ class RunGroup(CloudObject):
     def __str__(self) -> str:
         return self.run_group_id
 
+    @property
+    def duration_seconds(self) -> float | None:
+        return elapsed(self.started_at or self.created_at, self.ended_at)
+
 
 class Run(CloudObject):
     group = models.ForeignKey(RunGroup, on_delete=models.CASCADE, related_name="runs")
@@ -205,6 +214,10 @@ class Run(CloudObject):
     def __str__(self) -> str:
         return self.run_uuid
 
+    @property
+    def duration_seconds(self) -> float | None:
+        return elapsed(self.started_at or self.created_at, self.ended_at)
+
 
 class RunCall(models.Model):
     """One node of a run's call tree (GetRunCalls): `parent_id` is the run's uuid at the top
@@ -230,9 +243,11 @@ class RunCall(models.Model):
     state_changed_at = models.DateTimeField(null=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["run", "call_id"], name="omics_call_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["run", "call_id"], name="omics_call_unique")]
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.call_id}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return elapsed(self.started_at, self.ended_at)

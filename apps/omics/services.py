@@ -53,10 +53,14 @@ def environments_mark_gone(
 ) -> list[str]:
     """After a complete listing started at `since`: environments it did not show are gone,
     and their volumes with them. Returns the environments newly marked."""
-    unseen = OmicsEnvironment.objects.filter(**_scope(account, region), gone_at=None, synced_at__lt=since)
+    unseen = OmicsEnvironment.objects.filter(
+        **_scope(account, region), gone_at=None, synced_at__lt=since
+    )
     gone = list(unseen.values_list("environment_id", flat=True))
     unseen.update(gone_at=now)
-    Volume.objects.filter(**_scope(account, region), environment_id__in=gone, gone_at=None).update(gone_at=now)
+    Volume.objects.filter(**_scope(account, region), environment_id__in=gone, gone_at=None).update(
+        gone_at=now
+    )
     return gone
 
 
@@ -71,11 +75,21 @@ def volumes_upsert(*, account: CloudAccount, region: str, environment_id: str, r
         Volume,
         [
             {
-                "account_id": account.pk, "region": region, "volume_id": v.volume_id,
-                "environment_id": v.environment_id or environment_id, "name": v.name, "status": v.status,
-                "spec": v.spec, "type": v.type, "capacity": v.capacity, "usage": v.usage,
-                "is_default": v.is_default, "default_mount_path": v.default_mount_path, "raw": v.raw,
-                "synced_at": now, "gone_at": None,
+                "account_id": account.pk,
+                "region": region,
+                "volume_id": v.volume_id,
+                "environment_id": v.environment_id or environment_id,
+                "name": v.name,
+                "status": v.status,
+                "spec": v.spec,
+                "type": v.type,
+                "capacity": v.capacity,
+                "usage": v.usage,
+                "is_default": v.is_default,
+                "default_mount_path": v.default_mount_path,
+                "raw": v.raw,
+                "synced_at": now,
+                "gone_at": None,
             }
             for v in records
             if v.volume_id
@@ -142,14 +156,16 @@ def run_groups_unlisted(*, account: CloudAccount, region: str, since: datetime) 
     )
 
 
-def run_groups_mark_gone(*, account: CloudAccount, region: str, group_ids: list[str], now: datetime) -> int:
+def run_groups_mark_gone(
+    *, account: CloudAccount, region: str, group_ids: list[str], now: datetime
+) -> int:
     """Groups the cloud no longer knows: marked, with their runs, never removed."""
-    Run.objects.filter(**_scope(account, region), group__run_group_id__in=group_ids, gone_at=None).update(
-        gone_at=now
-    )
-    return RunGroup.objects.filter(**_scope(account, region), run_group_id__in=group_ids, gone_at=None).update(
-        gone_at=now
-    )
+    Run.objects.filter(
+        **_scope(account, region), group__run_group_id__in=group_ids, gone_at=None
+    ).update(gone_at=now)
+    return RunGroup.objects.filter(
+        **_scope(account, region), run_group_id__in=group_ids, gone_at=None
+    ).update(gone_at=now)
 
 
 # --- runs ------------------------------------------------------------------------------------

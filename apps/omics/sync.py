@@ -1,7 +1,8 @@
 """The Omics streams: lists first, details only where something changed (DESIGN.md, "The one
 idea"), on the pattern of `apps.batch.sync`.
 
-- omics.run_groups: every run group, newest first, 100 per DescribeRunGroups. Groups whose
+- omics.run_groups: every run group, newest first, 100 per DescribeRunGroups (no Status
+  filter: the doc enumerates no run group status, so a filter could miss one). Groups whose
   Status, UpdateTime or run status counts changed get their runs queued; groups the pass did
   not list are looked up by id (100 per call) before being marked gone. At the end of a pass
   every group still moving is queued at REFRESH, and anything ended but not finally synced
@@ -16,7 +17,9 @@ idea"), on the pattern of `apps.batch.sync`.
   per step, a few seconds between rounds.
 
 Every Omics action is limited to 20 requests/s, so the budget is wide, but the same rules
-hold: one call per step, ended objects fetched once more and then left alone.
+hold: one call per step, ended objects fetched once more and then left alone. A page showing
+a run group or a run records interest (`coordination.record_interest`) under the kind
+"run_group" (its id) or "run" (its uuid): its runs and calls are then served first.
 """
 
 from __future__ import annotations
@@ -29,14 +32,7 @@ from django.utils import timezone
 from apps.cloud.errors import InvalidRequest, NotFound
 from apps.cloud.models import CloudAccount
 from apps.omics import api, services
-from apps.omics.models import (
-    GROUP_ENDED,
-    OmicsEnvironment,
-    Run,
-    RunGroup,
-    group_ended,
-    run_ended,
-)
+from apps.omics.models import OmicsEnvironment, Run, RunGroup, group_ended, run_ended
 from apps.sync import coordination
 from apps.sync.coordination import CHANGED, FINAL, REFRESH, WATCHED
 from apps.sync.health import health_failure
@@ -45,7 +41,7 @@ from apps.sync.streams import Cursor, Step, stream
 log = logging.getLogger(__name__)
 
 PAGE = api.MAX_LIMIT
-GROUPS_ROUND_DELAY = 2.0  # between passes over the run groups: ~1 % of DescribeRunGroups
+GROUPS_ROUND_DELAY = 2.0  # between passes: a one-page pass then spends 0.5 of the 20 req/s
 ENVS_ROUND_DELAY = 5.0  # environments and volumes barely move
 IDLE = 1.0  # an empty queue looks again after this long
 
@@ -72,7 +68,9 @@ def _enqueue(name: str, account: CloudAccount, region: str, by_priority: dict[st
 
 
 # --- run groups ------------------------------------------------------------------------------
-def _runs_due(account: CloudAccount, region: str, group_ids: list[str], records: list[api.RunGroupRecord]) -> None:
+def _runs_due(
+    account: CloudAccount, region: str, group_ids: list[str], records: list[api.RunGroupRecord]
+) -> None:
     ended = {r.run_group_id for r in records if group_ended(r.status, r.ended_at)}
     where = scope(account, region)
     _enqueue("omics.runs", account, region, {
@@ -89,7 +87,9 @@ def run_groups_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     if cursor.get("phase", "list") == "list":
         offset = int(cursor.get("offset", 0))
         page = api.describe_run_groups(account, region, offset=offset, limit=PAGE)
-        due = services.run_groups_upsert(account=account, region=region, records=page.items, now=now)
+        due = services.run_groups_upsert(
+            account=account, region=region, records=page.items, now=now
+        )
         _runs_due(account, region, due, page.items)
         if offset + PAGE < page.total and page.items:
             return Step({"phase": "list", "offset": offset + PAGE, "started": started})
@@ -116,18 +116,16 @@ def _refresh(account: CloudAccount, region: str) -> None:
     (a queue lost with Redis, a worker killed mid-walk) at FINAL, so nothing stays half
     synced. Both sets are small: most objects have ended and been finally synced."""
     alive = {"account": account, "region": region, "gone_at": None}
-    groups = RunGroup.objects.filter(**alive).filter(final_synced=False)
+    # A group not ended is never finally synced (runs_listing_done), so this is every one.
+    groups = RunGroup.objects.filter(**alive, final_synced=False)
     due = {
         group_id: FINAL if group_ended(status, ended_at) else REFRESH
         for group_id, status, ended_at in groups.values_list("run_group_id", "status", "ended_at")
     }
-    # A moving group may have been finally synced under an unknown status: keep it moving.
-    moving = RunGroup.objects.filter(**alive, final_synced=True).exclude(status__in=GROUP_ENDED)
-    for group_id, status, ended_at in moving.values_list("run_group_id", "status", "ended_at"):
-        if not group_ended(status, ended_at):
-            due[group_id] = REFRESH
     _enqueue("omics.runs", account, region, due)
-    runs = Run.objects.filter(**alive, final_synced=False).values_list("run_uuid", "status", "ended_at")
+    runs = Run.objects.filter(**alive, final_synced=False).values_list(
+        "run_uuid", "status", "ended_at"
+    )
     coordination.enqueue_many(queue("omics.calls", account, region),
                               [uuid for uuid, status, ended_at in runs if run_ended(status, ended_at)], FINAL)  # fmt: skip
 
@@ -165,16 +163,22 @@ def runs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     offset = int(cursor.get("offset", 0)) if going_on else 0
     started = cursor.get("started") if going_on else now.isoformat()
     # Whether the group had ended when the listing began: only then is the listing final.
-    was_ended = bool(cursor.get("was_ended")) if going_on else group_ended(group.status, group.ended_at)
+    was_ended = (
+        bool(cursor.get("was_ended")) if going_on else group_ended(group.status, group.ended_at)
+    )
     try:
         page = api.describe_runs(account, region, run_group_id=group_id, offset=offset, limit=PAGE)
     except NotFound:
         coordination.remove(name, group_id)
         return Step({})
-    due = services.runs_upsert(account=account, region=region, group=group, records=page.items, now=now)
+    due = services.runs_upsert(
+        account=account, region=region, group=group, records=page.items, now=now
+    )
     _calls_due(account, region, group_id, due)
     if offset + PAGE < page.total and page.items:
-        return Step({"item": group_id, "offset": offset + PAGE, "started": started, "was_ended": was_ended})
+        return Step(
+            {"item": group_id, "offset": offset + PAGE, "started": started, "was_ended": was_ended}
+        )
     services.runs_listing_done(account=account, region=region, group=group, now=now, group_was_ended=was_ended,
                                since=datetime.fromisoformat(str(started)))  # fmt: skip
     coordination.remove(name, group_id)
@@ -215,7 +219,9 @@ def calls_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
             coordination.remove(name, run_uuid)
             return Step({}, called=False)
         calls, was_ended = [], False
-    children = services.calls_upsert(account=account, region=region, run=run, records=calls, now=now)
+    children = services.calls_upsert(
+        account=account, region=region, run=run, records=calls, now=now
+    )
     walked.append(path)
     paths += [p for p in (f"/{c}" for c in children) if p not in walked and p not in paths]
     if paths:
@@ -256,11 +262,15 @@ def environments_step(account: CloudAccount, region: str, cursor: Cursor) -> Ste
         page = api.describe_volumes(account, region, env_id, offset=offset, limit=PAGE)
     except NotFound:  # the environment went away: so did its volumes
         page = api.Page([], 0)
-    services.volumes_upsert(account=account, region=region, environment_id=env_id, records=page.items, now=now)
+    services.volumes_upsert(
+        account=account, region=region, environment_id=env_id, records=page.items, now=now
+    )
     if offset + PAGE < page.total and page.items:
         return Step({**cursor, "offset": offset + PAGE})
     services.volumes_mark_gone(account=account, region=region, environment_id=env_id, now=now,
                                since=datetime.fromisoformat(started))  # fmt: skip
     if envs[1:]:
-        return Step({"phase": "volumes", "envs": envs[1:], "offset": 0, "started": _now().isoformat()})
+        return Step(
+            {"phase": "volumes", "envs": envs[1:], "offset": 0, "started": _now().isoformat()}
+        )
     return Step({}, ENVS_ROUND_DELAY)

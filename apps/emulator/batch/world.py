@@ -106,7 +106,9 @@ class Job:
     state_reason: str = ""
     tasks: dict[str, Task] = field(default_factory=dict)
     parsed: bool = False
-    history: list[tuple[float, str]] = field(default_factory=list)  # (when, new state): freshness bench
+    history: list[tuple[float, str]] = field(
+        default_factory=list
+    )  # (when, new state): freshness bench
 
     @property
     def name(self) -> str:

@@ -5,161 +5,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cloud', '0001_initial'),
+        ("cloud", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RunGroup',
+            name="RunGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.CharField(max_length=32)),
-                ('raw', models.JSONField(default=dict)),
-                ('synced_at', models.DateTimeField(db_index=True, null=True)),
-                ('state_changed_at', models.DateTimeField(null=True)),
-                ('gone_at', models.DateTimeField(null=True)),
-                ('run_group_id', models.CharField(max_length=128)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('INIT', 'Init'), ('RUNNING', 'Running'), ('COMPLETE', 'Complete'), ('COMPLETE_ERROR', 'Complete Error')], max_length=32)),
-                ('type', models.CharField(blank=True, max_length=16)),
-                ('application_id', models.CharField(blank=True, max_length=128)),
-                ('application_name', models.CharField(blank=True, max_length=255)),
-                ('environment_id', models.CharField(blank=True, max_length=64)),
-                ('total_run', models.IntegerField(default=0)),
-                ('status_counts', models.JSONField(default=dict)),
-                ('table_id', models.CharField(blank=True, max_length=128)),
-                ('error_message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True, null=True)),
-                ('started_at', models.DateTimeField(null=True)),
-                ('ended_at', models.DateTimeField(null=True)),
-                ('updated_at', models.DateTimeField(null=True)),
-                ('runs_synced_at', models.DateTimeField(null=True)),
-                ('final_synced', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cloud.cloudaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region", models.CharField(max_length=32)),
+                ("raw", models.JSONField(default=dict)),
+                ("synced_at", models.DateTimeField(db_index=True, null=True)),
+                ("state_changed_at", models.DateTimeField(null=True)),
+                ("gone_at", models.DateTimeField(null=True)),
+                ("run_group_id", models.CharField(max_length=128)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("INIT", "Init"),
+                            ("RUNNING", "Running"),
+                            ("COMPLETE", "Complete"),
+                            ("COMPLETE_ERROR", "Complete Error"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("type", models.CharField(blank=True, max_length=16)),
+                ("application_id", models.CharField(blank=True, max_length=128)),
+                ("application_name", models.CharField(blank=True, max_length=255)),
+                ("environment_id", models.CharField(blank=True, max_length=64)),
+                ("total_run", models.IntegerField(default=0)),
+                ("status_counts", models.JSONField(default=dict)),
+                ("table_id", models.CharField(blank=True, max_length=128)),
+                ("error_message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(db_index=True, null=True)),
+                ("started_at", models.DateTimeField(null=True)),
+                ("ended_at", models.DateTimeField(null=True)),
+                ("updated_at", models.DateTimeField(null=True)),
+                ("runs_synced_at", models.DateTimeField(null=True)),
+                ("final_synced", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cloud.cloudaccount",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.CharField(max_length=32)),
-                ('raw', models.JSONField(default=dict)),
-                ('synced_at', models.DateTimeField(db_index=True, null=True)),
-                ('state_changed_at', models.DateTimeField(null=True)),
-                ('gone_at', models.DateTimeField(null=True)),
-                ('run_uuid', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('INIT', 'Init'), ('RUNNING', 'Running'), ('SUCCESS', 'Success'), ('EXECUTOR_ERROR', 'Executor Error'), ('CANCELED', 'Canceled')], max_length=32)),
-                ('user_defined_id', models.CharField(blank=True, max_length=255)),
-                ('table_row_uuid', models.CharField(blank=True, max_length=64)),
-                ('error_message', models.TextField(blank=True)),
-                ('input', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(null=True)),
-                ('started_at', models.DateTimeField(null=True)),
-                ('ended_at', models.DateTimeField(null=True)),
-                ('updated_at', models.DateTimeField(null=True)),
-                ('calls_synced_at', models.DateTimeField(null=True)),
-                ('final_synced', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cloud.cloudaccount')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='omics.rungroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region", models.CharField(max_length=32)),
+                ("raw", models.JSONField(default=dict)),
+                ("synced_at", models.DateTimeField(db_index=True, null=True)),
+                ("state_changed_at", models.DateTimeField(null=True)),
+                ("gone_at", models.DateTimeField(null=True)),
+                ("run_uuid", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("INIT", "Init"),
+                            ("RUNNING", "Running"),
+                            ("SUCCESS", "Success"),
+                            ("EXECUTOR_ERROR", "Executor Error"),
+                            ("CANCELED", "Canceled"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("user_defined_id", models.CharField(blank=True, max_length=255)),
+                ("table_row_uuid", models.CharField(blank=True, max_length=64)),
+                ("error_message", models.TextField(blank=True)),
+                ("input", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(null=True)),
+                ("started_at", models.DateTimeField(null=True)),
+                ("ended_at", models.DateTimeField(null=True)),
+                ("updated_at", models.DateTimeField(null=True)),
+                ("calls_synced_at", models.DateTimeField(null=True)),
+                ("final_synced", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cloud.cloudaccount",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="omics.rungroup",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Volume',
+            name="Volume",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.CharField(max_length=32)),
-                ('raw', models.JSONField(default=dict)),
-                ('synced_at', models.DateTimeField(db_index=True, null=True)),
-                ('state_changed_at', models.DateTimeField(null=True)),
-                ('gone_at', models.DateTimeField(null=True)),
-                ('volume_id', models.CharField(max_length=64)),
-                ('environment_id', models.CharField(db_index=True, max_length=64)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(blank=True, choices=[('AVAILABLE', 'Available')], max_length=32)),
-                ('spec', models.CharField(blank=True, max_length=32)),
-                ('type', models.CharField(blank=True, max_length=32)),
-                ('capacity', models.BigIntegerField(null=True)),
-                ('usage', models.BigIntegerField(null=True)),
-                ('is_default', models.BooleanField(default=False)),
-                ('default_mount_path', models.CharField(blank=True, max_length=255)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cloud.cloudaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region", models.CharField(max_length=32)),
+                ("raw", models.JSONField(default=dict)),
+                ("synced_at", models.DateTimeField(db_index=True, null=True)),
+                ("state_changed_at", models.DateTimeField(null=True)),
+                ("gone_at", models.DateTimeField(null=True)),
+                ("volume_id", models.CharField(max_length=64)),
+                ("environment_id", models.CharField(db_index=True, max_length=64)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True, choices=[("AVAILABLE", "Available")], max_length=32
+                    ),
+                ),
+                ("spec", models.CharField(blank=True, max_length=32)),
+                ("type", models.CharField(blank=True, max_length=32)),
+                ("capacity", models.BigIntegerField(null=True)),
+                ("usage", models.BigIntegerField(null=True)),
+                ("is_default", models.BooleanField(default=False)),
+                ("default_mount_path", models.CharField(blank=True, max_length=255)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cloud.cloudaccount",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OmicsEnvironment',
+            name="OmicsEnvironment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.CharField(max_length=32)),
-                ('raw', models.JSONField(default=dict)),
-                ('synced_at', models.DateTimeField(db_index=True, null=True)),
-                ('state_changed_at', models.DateTimeField(null=True)),
-                ('gone_at', models.DateTimeField(null=True)),
-                ('environment_id', models.CharField(max_length=64)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(choices=[('INITIALIZING', 'Initializing'), ('INITIALIZATION_ERROR', 'Initialization Error'), ('RUNNING', 'Running'), ('ERROR', 'Error'), ('DELETING', 'Deleting'), ('DELETE_ERROR', 'Delete Error')], max_length=32)),
-                ('available', models.BooleanField(default=False)),
-                ('type', models.CharField(blank=True, max_length=32)),
-                ('is_default', models.BooleanField(default=False)),
-                ('is_managed', models.BooleanField(default=False)),
-                ('message', models.TextField(blank=True)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cloud.cloudaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region", models.CharField(max_length=32)),
+                ("raw", models.JSONField(default=dict)),
+                ("synced_at", models.DateTimeField(db_index=True, null=True)),
+                ("state_changed_at", models.DateTimeField(null=True)),
+                ("gone_at", models.DateTimeField(null=True)),
+                ("environment_id", models.CharField(max_length=64)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("INITIALIZING", "Initializing"),
+                            ("INITIALIZATION_ERROR", "Initialization Error"),
+                            ("RUNNING", "Running"),
+                            ("ERROR", "Error"),
+                            ("DELETING", "Deleting"),
+                            ("DELETE_ERROR", "Delete Error"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("available", models.BooleanField(default=False)),
+                ("type", models.CharField(blank=True, max_length=32)),
+                ("is_default", models.BooleanField(default=False)),
+                ("is_managed", models.BooleanField(default=False)),
+                ("message", models.TextField(blank=True)),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cloud.cloudaccount",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'region', 'environment_id'), name='omics_env_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "region", "environment_id"), name="omics_env_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RunCall',
+            name="RunCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('call_id', models.CharField(max_length=255)),
-                ('parent_id', models.CharField(blank=True, max_length=255)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('run_type', models.CharField(blank=True, max_length=16)),
-                ('status', models.CharField(choices=[('QUEUED', 'Queued'), ('RUNNING', 'Running'), ('COMPLETE', 'Complete'), ('FAILED', 'Failed'), ('ABORTED', 'Aborted')], max_length=32)),
-                ('job_id', models.CharField(blank=True, max_length=128)),
-                ('scatter_index', models.CharField(blank=True, max_length=32)),
-                ('submitted_at', models.DateTimeField(null=True)),
-                ('started_at', models.DateTimeField(null=True)),
-                ('ended_at', models.DateTimeField(null=True)),
-                ('error_message', models.TextField(blank=True)),
-                ('stdout_path', models.TextField(blank=True)),
-                ('stderr_path', models.TextField(blank=True)),
-                ('workdir', models.TextField(blank=True)),
-                ('raw', models.JSONField(default=dict)),
-                ('synced_at', models.DateTimeField(null=True)),
-                ('state_changed_at', models.DateTimeField(null=True)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='omics.run')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("call_id", models.CharField(max_length=255)),
+                ("parent_id", models.CharField(blank=True, max_length=255)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("run_type", models.CharField(blank=True, max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("QUEUED", "Queued"),
+                            ("RUNNING", "Running"),
+                            ("COMPLETE", "Complete"),
+                            ("FAILED", "Failed"),
+                            ("ABORTED", "Aborted"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("job_id", models.CharField(blank=True, max_length=128)),
+                ("scatter_index", models.CharField(blank=True, max_length=32)),
+                ("submitted_at", models.DateTimeField(null=True)),
+                ("started_at", models.DateTimeField(null=True)),
+                ("ended_at", models.DateTimeField(null=True)),
+                ("error_message", models.TextField(blank=True)),
+                ("stdout_path", models.TextField(blank=True)),
+                ("stderr_path", models.TextField(blank=True)),
+                ("workdir", models.TextField(blank=True)),
+                ("raw", models.JSONField(default=dict)),
+                ("synced_at", models.DateTimeField(null=True)),
+                ("state_changed_at", models.DateTimeField(null=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calls",
+                        to="omics.run",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('run', 'call_id'), name='omics_call_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "call_id"), name="omics_call_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='rungroup',
-            index=models.Index(fields=['account', 'region', 'status'], name='omics_rungr_account_34610a_idx'),
+            model_name="rungroup",
+            index=models.Index(
+                fields=["account", "region", "status"], name="omics_rungr_account_34610a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rungroup',
-            constraint=models.UniqueConstraint(fields=('account', 'region', 'run_group_id'), name='omics_run_group_unique'),
+            model_name="rungroup",
+            constraint=models.UniqueConstraint(
+                fields=("account", "region", "run_group_id"), name="omics_run_group_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='run',
-            index=models.Index(fields=['account', 'region', 'status'], name='omics_run_account_e7a5b2_idx'),
+            model_name="run",
+            index=models.Index(
+                fields=["account", "region", "status"], name="omics_run_account_e7a5b2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='run',
-            constraint=models.UniqueConstraint(fields=('account', 'region', 'run_uuid'), name='omics_run_unique'),
+            model_name="run",
+            constraint=models.UniqueConstraint(
+                fields=("account", "region", "run_uuid"), name="omics_run_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volume',
-            constraint=models.UniqueConstraint(fields=('account', 'region', 'volume_id'), name='omics_volume_unique'),
+            model_name="volume",
+            constraint=models.UniqueConstraint(
+                fields=("account", "region", "volume_id"), name="omics_volume_unique"
+            ),
         ),
     ]

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.batch import views
+
+app_name = "batch"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("search/", views.search, name="search"),
+    path("envs/", views.env_list, name="env-list"),
+    path("envs/<str:env_id>/", views.env_detail, name="env-detail"),
+    path("jobs/", views.job_list, name="job-list"),
+    path("jobs/<str:job_id>/", views.job_detail, name="job-detail"),
+    path(
+        "jobs/<str:job_id>/<str:task>/<int:index>/", views.instance_detail, name="instance-detail"
+    ),
+]

@@ -1,0 +1,91 @@
+"""Reads of the Omics cache for the pages (never a cloud call)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from apps.cloud.models import CloudAccount
+from apps.omics.models import OmicsEnvironment, Run, RunCall, RunGroup, Volume
+
+
+def run_group_counts(accounts: QuerySet[CloudAccount]) -> list[dict[str, Any]]:
+    """Per account and region: run groups by status (the overview)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    rows = (
+        RunGroup.objects.filter(account__in=accounts, gone_at=None)
+        .values("account__name", "region", "status")
+        .annotate(n=Count("pk"))
+        .order_by("account__name", "region", "status")
+    )
+    for row in rows:
+        entry = found.setdefault((row["account__name"], row["region"]),
+                                 {"account": row["account__name"], "region": row["region"], "statuses": {}})  # fmt: skip
+        entry["statuses"][row["status"]] = row["n"]
+    return list(found.values())
+
+
+def environments(accounts: QuerySet[CloudAccount]) -> QuerySet[OmicsEnvironment]:
+    return (
+        OmicsEnvironment.objects.filter(account__in=accounts, gone_at=None)
+        .select_related("account")
+        .order_by("name")
+    )
+
+
+def volumes(accounts: QuerySet[CloudAccount]) -> QuerySet[Volume]:
+    return Volume.objects.filter(account__in=accounts, gone_at=None).order_by(
+        "environment_id", "name"
+    )
+
+
+def run_groups(
+    accounts: QuerySet[CloudAccount], *, status: str = "", text: str = ""
+) -> QuerySet[RunGroup]:
+    found = RunGroup.objects.filter(account__in=accounts, gone_at=None).select_related("account")
+    if status:
+        found = found.filter(status=status)
+    if text:
+        found = found.filter(name__icontains=text) | found.filter(run_group_id__istartswith=text)
+    return found.order_by("-created_at", "-pk")
+
+
+def run_group_for(accounts: QuerySet[CloudAccount], run_group_id: str) -> RunGroup | None:
+    return (
+        RunGroup.objects.filter(account__in=accounts, run_group_id=run_group_id)
+        .select_related("account")
+        .first()
+    )
+
+
+def runs_of(group: RunGroup) -> QuerySet[Run]:
+    return group.runs.order_by("created_at", "run_uuid")
+
+
+def run_for(accounts: QuerySet[CloudAccount], run_uuid: str) -> Run | None:
+    return (
+        Run.objects.filter(account__in=accounts, run_uuid=run_uuid)
+        .select_related("group", "account")
+        .first()
+    )
+
+
+def calls_of(run: Run) -> list[RunCall]:
+    """Every call of the run, parents before their children, in start order."""
+    calls = list(run.calls.order_by("submitted_at", "call_id"))
+    children: dict[str, list[RunCall]] = {}
+    for call in calls:
+        children.setdefault(call.parent_id, []).append(call)
+    ordered: list[RunCall] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for call in children.get(parent, []):
+            call.depth = depth  # type: ignore[attr-defined]
+            ordered.append(call)
+            walk(call.call_id, depth + 1)
+
+    walk(run.run_uuid, 0)
+    seen = {c.call_id for c in ordered}
+    ordered += [c for c in calls if c.call_id not in seen]  # orphans (parent not synced yet)
+    return ordered

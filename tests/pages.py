@@ -1,0 +1,3 @@
+"""What every page has and a fragment must not: the page chrome."""
+
+PAGE_CHROME = '<header class="topbar">'

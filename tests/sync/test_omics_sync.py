@@ -1,0 +1,152 @@
+"""The Omics cache converges on the emulator's world, reflects terminations and retries,
+survives faults, and leaves ended objects alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.cloud.services import account_create
+from apps.emulator.faults import Fault
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from apps.omics.models import Run, RunCall, RunGroup
+from apps.sync.models import StateTransition, SyncHealth
+from tests.sync.drive import REGION, drive
+from tests.sync.omics_drive import (
+    OMICS_STREAMS,
+    cached_states,
+    cloud_states,
+    omics_converged,
+    omics_world,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(emulator, settings):
+    settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: no need to wait
+    return account_create(name="omics", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+
+
+def converge(emulator, account) -> int:
+    return drive(account, until=lambda: omics_converged(emulator, account), streams=OMICS_STREAMS)
+
+
+def advance_until_a_run_is_running(emulator, clock):
+    """Move the world on until a freshly submitted run group has a RUNNING run."""
+    world = omics_world(emulator)
+    for _ in range(60):
+        clock.advance(20)
+        with world.lock:
+            world.advance(clock.now())
+            running = [
+                g for g in world.groups.values() if any(r.status == "RUNNING" for r in g.runs)
+            ]
+        if running:
+            return running[0]
+    raise AssertionError("no run group started within 20 minutes")
+
+
+def test_the_demo_world_is_cached_with_the_same_states(emulator, account):
+    converge(emulator, account)
+    cloud, cache = cloud_states(emulator), cached_states(account)
+    assert len(cache["environments"]) == len(cloud["environments"]) == 2
+    assert len(cache["volumes"]) == len(cloud["volumes"]) >= 1
+    assert len(cache["groups"]) == len(cloud["groups"]) >= 10
+    assert len(cache["runs"]) == len(cloud["runs"]) > len(cloud["groups"])
+    assert len(cache["calls"]) == len(cloud["calls"]) > len(cloud["runs"])
+    # The sub-workflows' own calls (Path "/<RunId>") are there too, under their parent.
+    nested = RunCall.objects.exclude(parent_id__in=Run.objects.values("run_uuid"))
+    assert nested.exists()
+    assert set(nested.values_list("parent_id", flat=True)) <= set(
+        RunCall.objects.filter(run_type="Workflow").values_list("call_id", flat=True)
+    )
+    # Every run ended long ago: its final calls are in, and nothing is left to poll.
+    assert not Run.objects.filter(final_synced=False).exists()
+    assert not RunGroup.objects.filter(final_synced=False).exists()
+    kinds = set(StateTransition.objects.values_list("kind", flat=True))
+    assert {"omics_env", "run_group", "run", "call"} <= kinds
+
+
+def test_the_calls_of_a_running_run_are_followed_while_its_status_stands_still(
+    emulator, account, clock
+):
+    """No summary shows a call ending inside a RUNNING run: the REFRESH round must."""
+    world = omics_world(emulator)
+    run = next(
+        r for r in advance_until_a_run_is_running(emulator, clock).runs if r.status == "RUNNING"
+    )
+    converge(emulator, account)
+
+    def calls_of_run() -> dict:
+        return {k: v for k, v in cloud_states(emulator)["calls"].items() if k[0] == run.uuid}
+
+    before = calls_of_run()
+    for _ in range(300):
+        clock.advance(1)
+        if calls_of_run() != before:
+            break
+    assert world.runs[run.uuid].status == "RUNNING" and calls_of_run() != before
+    assert not omics_converged(emulator, account)
+    converge(emulator, account)
+    assert Run.objects.get(run_uuid=run.uuid).status == "RUNNING"
+
+
+def test_a_running_group_terminated_and_a_retry_are_reflected(emulator, account, clock):
+    world = omics_world(emulator)
+    group = advance_until_a_run_is_running(emulator, clock)
+    converge(emulator, account)
+    assert RunCall.objects.filter(run__group__run_group_id=group.id, status="RUNNING").exists()
+
+    failed = next(r for r in world.runs.values() if r.status == "EXECUTOR_ERROR")
+    with world.lock:
+        world.terminate_group(group)
+        retry = world.retry([failed], option=None, nf_option=None)
+    clock.advance(30)
+    converge(emulator, account)
+
+    terminated = RunGroup.objects.get(run_group_id=group.id)
+    assert terminated.status == "COMPLETE_ERROR"
+    assert set(terminated.runs.values_list("status", flat=True)) <= {
+        "CANCELED",
+        "SUCCESS",
+        "EXECUTOR_ERROR",
+    }
+    assert terminated.status_counts.get("CANCELED", 0) >= 1
+    assert RunCall.objects.filter(run__group=terminated, status="ABORTED").exists()
+    assert not RunCall.objects.filter(
+        run__group=terminated, status__in=["RUNNING", "QUEUED"]
+    ).exists()
+    canceled = terminated.runs.filter(status="CANCELED").first()
+    history = StateTransition.objects.filter(kind="run", cloud_id=canceled.run_uuid).order_by("pk")
+    assert list(history.values_list("to_state", flat=True))[-1] == "CANCELED"
+
+    # The retry is a new run group whose fresh run goes on to its end.
+    assert RunGroup.objects.filter(run_group_id=retry.id).exists()
+    clock.advance(900)
+    converge(emulator, account)
+    retried = RunGroup.objects.get(run_group_id=retry.id)
+    assert retried.status in ("COMPLETE", "COMPLETE_ERROR")
+    assert retried.status == world.groups[retry.id].status
+    assert retried.runs.get().calls.exists()
+
+
+def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, account):
+    emulator.faults.set("*", Fault(internal_error=0.10, malformed=0.05))
+    converge(emulator, account)
+    omics = SyncHealth.objects.filter(stream__startswith="omics.")
+    codes = set(omics.exclude(last_error_code="").values_list("last_error_code", flat=True))
+    assert codes & {"InternalError", "MalformedResponse"}
+    assert omics.filter(errors__gt=0).exists()
+
+
+def test_running_the_sync_twice_changes_nothing(emulator, account):
+    converge(emulator, account)
+    before = (StateTransition.objects.count(), cached_states(account))
+    emulator.stats.reset()
+    drive(account, until=lambda: True, max_rounds=20, streams=OMICS_STREAMS)
+    assert (StateTransition.objects.count(), cached_states(account)) == before
+    # Ended runs were fetched once more and are now left alone: only the lists are read.
+    actions = {row["action"] for row in emulator.stats.snapshot()["calls"]}
+    assert actions <= {"DescribeRunGroups", "DescribeEnvironments", "DescribeVolumes"}
