@@ -22,7 +22,7 @@ from apps.batch.models import (
     TaskInstance,
 )
 from apps.cloud.models import CloudAccount
-from apps.sync.models import StateTransition, SyncHealth
+from apps.sync.models import SyncHealth
 
 STALE_AFTER = timedelta(seconds=60)
 SORTS = {
@@ -41,6 +41,11 @@ def visible_accounts() -> QuerySet[CloudAccount]:
 
 
 # --- freshness -------------------------------------------------------------------------------
+# Streams that run all the time: their last success says how old the lists are. The others
+# (details, logs) wait for work, so only their failures matter.
+CONTINUOUS = ("batch.jobs", "batch.envs", "omics.run_groups", "omics.environments")
+
+
 @dataclass(frozen=True)
 class StreamHealth:
     account: str
@@ -50,9 +55,13 @@ class StreamHealth:
     error_code: str
     error_message: str
     failures: int
+    calls: int
+    errors: int
 
     @property
     def stale(self) -> bool:
+        if self.stream not in CONTINUOUS:
+            return False
         return self.synced_at is None or timezone.now() - self.synced_at > STALE_AFTER
 
     @property
@@ -73,17 +82,21 @@ def stream_health(accounts: QuerySet[CloudAccount], prefix: str) -> list[StreamH
             r.last_error_code,
             r.last_error_message,
             r.consecutive_failures,
+            r.calls,
+            r.errors,
         )  # fmt: skip
         for r in rows.order_by("account__name", "region", "stream")
     ]
 
 
 def freshness(accounts: QuerySet[CloudAccount], prefix: str) -> dict[str, Any]:
-    """What a page says about its data: the oldest success among its streams, and warnings."""
+    """What a page says about its data: the age of its list streams, and warnings."""
     health = stream_health(accounts, prefix)
-    synced = [h.synced_at for h in health if h.synced_at]
+    synced = [h.synced_at for h in health if h.synced_at and h.stream in CONTINUOUS]
     return {
-        "synced_at": min(synced) if synced else None,
+        "synced_at": min(synced)
+        if synced
+        else max((h.synced_at for h in health if h.synced_at), default=None),
         "stale": [h for h in health if h.stale],
         "failing": [h for h in health if h.failing],
     }
@@ -202,21 +215,32 @@ def instance_for(job: Job, task: str, index: int) -> TaskInstance | None:
 
 
 def instance_counts_over_time(job: Job) -> list[tuple[datetime, dict[str, int]]]:
-    """The number of the job's instances in each state after every observed change."""
-    changes = StateTransition.objects.filter(
-        account=job.account,
-        region=job.region,
-        kind="instance",
-        cloud_id__startswith=f"{job.job_id}/",
-    ).order_by("observed_at", "pk")
-    current: dict[str, str] = {}
+    """How many of the job's instances were in each state over time, from the instances' own
+    times (created, launched, running, ended), so the chart covers what happened before the
+    cache existed too."""
+    events: list[tuple[datetime, int, str]] = []
+    for n, (created, launched, running, ended, state) in enumerate(
+        TaskInstance.objects.filter(task__job=job).values_list(
+            "created_at", "launched_at", "running_at", "ended_at", "state"
+        )
+    ):
+        steps = [(created, "PENDING"), (launched, "STARTING"), (running, "RUNNING")]
+        steps.append((ended, state) if ended and state in ENDED_STATES else (None, state))
+        last = "PENDING"
+        for at, name in steps:
+            if at is not None:
+                events.append((at, n, name))
+                last = name
+        if state != last and not ended:  # what it is now, when no time says since when
+            events.append((timezone.now(), n, state))
+    current: dict[int, str] = {}
     points: list[tuple[datetime, dict[str, int]]] = []
-    for change in changes.values("cloud_id", "to_state", "observed_at"):
-        current[change["cloud_id"]] = change["to_state"]
+    for at, n, name in sorted(events):
+        current[n] = name
         counts: dict[str, int] = {}
         for state in current.values():
             counts[state] = counts.get(state, 0) + 1
-        points.append((change["observed_at"], counts))
+        points.append((at, counts))
     return points
 
 

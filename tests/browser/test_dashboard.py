@@ -1,0 +1,106 @@
+"""A person at the dashboard: Debian's Chromium, driven by Playwright, against a live server
+whose cache the real sync fills from the emulator. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from apps.batch.models import Job
+from apps.cloud.services import account_create
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from tests.sync.drive import REGION, batch_world, converged, drive
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture
+def cache(emulator, settings):
+    """The live server's database, synced from the demo emulator by the real streams."""
+    settings.CLOUD_RATE_SCALE = 100
+    account = account_create(name="demo", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                             budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    drive(account, until=lambda: converged(emulator, account))
+    return account
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed (apt-get install chromium)"
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
+    # still plain synchronous code, which Django would otherwise refuse next to a loop.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_number_leads_to_the_filtered_list_and_a_failed_jobs_log(page, cache):
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    shot(page, "overview")
+    page.locator('a.stat[href="/jobs/?state=FAILED"]').click()
+    expect(page).to_have_url(re.compile(r"/jobs/\?state=FAILED"))
+    rows = page.locator("#job-rows tbody tr")
+    assert rows.count() == Job.objects.filter(state="FAILED").count()
+    expect(rows.locator(".badge").first).to_have_text("FAILED")
+    rows.first.locator("a").first.click()
+    expect(page.locator("h1 .badge")).to_have_text("FAILED")
+    failed_instance = page.locator('#instances tr:has(.badge:text-is("FAILED")) a').first
+    failed_instance.click()
+    expect(page.locator(".log").first).to_contain_text("processed chunk")  # decoded from base64
+    page.locator("[data-log-search]").fill("chunk")
+    expect(page.locator(".log mark").first).to_be_visible()
+    expect(page.locator("[data-log-count]")).to_contain_text("match")
+    shot(page, "job-log")
+
+
+def test_a_row_changes_state_without_reloading(page, cache, emulator, clock):
+    world = batch_world(emulator)
+    running = next(j for j in world.jobs.values() if j.state == "RUNNING")
+    page.goto(f"/jobs/?q={running.id}")
+    row = page.locator(f'#job-rows tr:has(a:text-is("{running.id}"))')
+    expect(row.locator(".badge")).to_have_text("RUNNING")
+    page.evaluate("window.__notReloaded = true")
+    with world.lock:
+        world.terminate_job(running)
+    clock.advance(10)
+    drive(cache, until=lambda: Job.objects.get(job_id=running.id).state == "FAILED")
+    expect(row.locator(".badge")).to_have_text("FAILED", timeout=15_000)  # the 5 s poll
+    assert page.evaluate("window.__notReloaded") is True
+    shot(page, "job-list-live")
+
+
+def test_keyboard_search_jumps_to_an_id(page, cache):
+    job = Job.objects.order_by("job_id").first()
+    page.goto("/jobs/")
+    page.keyboard.press("/")
+    expect(page.locator("#global-search")).to_be_focused()
+    page.keyboard.type(job.job_id)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/jobs/{job.job_id}/$"))
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts")).to_be_visible()
