@@ -72,7 +72,9 @@ def run(planner: str, minutes: float, warmup: float) -> str:
         cwd=ROOT, env=env, stdout=open(workdir / "worker.log", "wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        print(f"[{planner}] warming up {warmup:.0f} s, then measuring {minutes:.1f} min", flush=True)
+        print(
+            f"[{planner}] warming up {warmup:.0f} s, then measuring {minutes:.1f} min", flush=True
+        )
         time.sleep(warmup)
         emulator.stats.reset()
         start = time.time()
@@ -116,7 +118,9 @@ def match(changes: list[tuple[str, float, str, list[str]]], horizon: float) -> l
     for job_id, t, _state, later_states in changes:
         records = sorted(seen.get(job_id, []))
         times = [r[0] for r in records]
-        found = next((rt for rt, rs in records[bisect_left(times, t):] if rs in later_states), None)
+        found = next(
+            (rt for rt, rs in records[bisect_left(times, t) :] if rs in later_states), None
+        )
         latencies.append((found if found is not None else horizon) - t)
     return latencies
 

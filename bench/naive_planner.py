@@ -34,7 +34,9 @@ def round_robin(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     try:
         detail = api.describe_job(account, region, job_id)
     except NotFound:
-        services.jobs_mark_gone(account=account, region=region, job_ids=[job_id], now=timezone.now())
+        services.jobs_mark_gone(
+            account=account, region=region, job_ids=[job_id], now=timezone.now()
+        )
     else:
         services.job_detail_apply(account=account, region=region, detail=detail, now=timezone.now())
     return Step({"after": job_id})

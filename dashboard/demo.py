@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from apps.cloud.services import account_ensure_default  # noqa: E402
+from apps.sync.tasks import optimize_database  # noqa: E402
 
 ROOT = Path(settings.BASE_DIR)
 STATE_DIR = ROOT / ".demo"
@@ -59,6 +60,7 @@ def prepare() -> None:
     if not users.objects.filter(username=DEMO_USER[0]).exists():
         users.objects.create_superuser(DEMO_USER[0], "demo@example.com", DEMO_USER[1])
     account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
+    optimize_database()  # planner statistics for SQLite (beat refreshes them every 10 min)
 
 
 def start_redis() -> object | None:

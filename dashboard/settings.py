@@ -113,6 +113,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 4.0},
     },
+    "optimize-database": {
+        "task": "apps.sync.tasks.optimize_database",
+        "schedule": 600.0,
+        "options": {"expires": 300.0},
+    },
 }
 
 # --- Tencent Cloud --------------------------------------------------------------------------

@@ -11,7 +11,14 @@ from apps.batch.models import ComputeEnv, ComputeNode, Job, Task, TaskInstance
 from apps.cloud.models import CloudAccount
 from apps.cloud.services import account_create
 
-STATES = ["SUCCEED"] * 6 + ["FAILED", "RUNNING", "RUNNABLE", "PENDING", "FAILED_INTERRUPTED", "STARTING"]
+STATES = ["SUCCEED"] * 6 + [
+    "FAILED",
+    "RUNNING",
+    "RUNNABLE",
+    "PENDING",
+    "FAILED_INTERRUPTED",
+    "STARTING",
+]
 
 
 def account(name: str = "bulk") -> CloudAccount:
@@ -44,8 +51,11 @@ def jobs(acct: CloudAccount, count: int, *, tasks: int = 2, instances: int = 2, 
         Task.objects.bulk_create(task_rows, batch_size=2000)
         task_ids = Task.objects.filter(job__in=saved).values_list("pk", "state", "created_at")
         TaskInstance.objects.bulk_create(
-            [TaskInstance(task_id=pk, index=i, state=state, created_at=created) for pk, state, created in task_ids
-             for i in range(instances)],  # fmt: skip
+            [
+                TaskInstance(task_id=pk, index=i, state=state, created_at=created)
+                for pk, state, created in task_ids
+                for i in range(instances)
+            ],  # fmt: skip
             batch_size=5000,
         )
 
@@ -56,7 +66,14 @@ def envs(acct: CloudAccount, count: int = 3, nodes: int = 20) -> None:
         env = ComputeEnv.objects.create(account=acct, region="ap-guangzhou", env_id=f"env-{e:08d}", name=f"env {e}",
                                         desired_count=nodes, node_metrics={"RunningCount": nodes}, synced_at=now)  # fmt: skip
         ComputeNode.objects.bulk_create(
-            ComputeNode(account=acct, region="ap-guangzhou", env=env, node_id=f"node-{e:02d}{n:06d}",
-                        instance_id=f"ins-{e:02d}{n:06d}", state="RUNNING", synced_at=now)  # fmt: skip
+            ComputeNode(
+                account=acct,
+                region="ap-guangzhou",
+                env=env,
+                node_id=f"node-{e:02d}{n:06d}",
+                instance_id=f"ins-{e:02d}{n:06d}",
+                state="RUNNING",
+                synced_at=now,
+            )  # fmt: skip
             for n in range(nodes)
         )

@@ -139,7 +139,12 @@ class Job(CloudObject):
         constraints = [
             models.UniqueConstraint(fields=["account", "region", "job_id"], name="batch_job_unique")
         ]
-        indexes = [models.Index(fields=["account", "region", "state"])]
+        indexes = [
+            # counts by state (the overview), covering: no row is read
+            models.Index(fields=["account", "region", "state", "gone_at"], name="batch_job_counts"),
+            # the job list, newest first: read in index order, stop after one page
+            models.Index(fields=["-created_at", "-id"], name="batch_job_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.job_id

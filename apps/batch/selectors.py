@@ -173,7 +173,7 @@ def jobs(accounts: QuerySet[CloudAccount], query: JobQuery) -> QuerySet[Job]:
         found = found.filter(created_at__lte=query.until)
     if query.ended_since:
         found = found.filter(ended_at__gte=query.ended_since)
-    return found.select_related("account").order_by(SORTS[query.sort], "-pk")
+    return found.select_related("account").defer("raw").order_by(SORTS[query.sort], "-pk")
 
 
 def _tag_filter(tag: str) -> Q:

@@ -66,3 +66,14 @@ def step_once(name: str, account: CloudAccount, region: str, cursor: dict[str, A
     if step.called:
         health_success(account, region, name)
     return step
+
+
+@shared_task(ignore_result=True)
+def optimize_database() -> None:
+    """Keep SQLite's query planner statistics current (the list pages rely on the right index);
+    PostgreSQL's autovacuum does this by itself."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

@@ -35,7 +35,9 @@ def many(django_db_setup, django_db_blocker):
         ("/omics/environments/", 8),
     ],
 )
-def test_list_pages_have_a_bounded_number_of_queries(client, many, django_assert_max_num_queries, url, limit):
+def test_list_pages_have_a_bounded_number_of_queries(
+    client, many, django_assert_max_num_queries, url, limit
+):
     with django_assert_max_num_queries(limit):
         assert client.get(url).status_code == 200
 
@@ -45,7 +47,10 @@ def test_job_detail_and_instance_panel_are_bounded(client, many, django_assert_m
     with django_assert_max_num_queries(15):
         assert client.get(reverse("batch:job-detail", args=[job.job_id])).status_code == 200
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("batch:instance-detail", args=[job.job_id, "t1", 2])).status_code == 200
+        assert (
+            client.get(reverse("batch:instance-detail", args=[job.job_id, "t1", 2])).status_code
+            == 200
+        )
     with django_assert_max_num_queries(10):
         assert client.get(reverse("batch:env-detail", args=["env-00000001"])).status_code == 200
 
