@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from apps.cloud.services import account_ensure_default  # noqa: E402
+from apps.sync.cache import cache_clear  # noqa: E402
 from apps.sync.tasks import optimize_database  # noqa: E402
 
 ROOT = Path(settings.BASE_DIR)
@@ -59,7 +60,9 @@ def prepare() -> None:
     users = get_user_model()
     if not users.objects.filter(username=DEMO_USER[0]).exists():
         users.objects.create_superuser(DEMO_USER[0], "demo@example.com", DEMO_USER[1])
-    account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
+    account = account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
+    if account is not None and account.endpoint == settings.TENCENTCLOUD_ENDPOINT:
+        cache_clear(account)  # the emulator starts a new world: the old cache of it would mislead
     optimize_database()  # planner statistics for SQLite (beat refreshes them every 10 min)
 
 

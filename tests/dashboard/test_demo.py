@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,10 +48,31 @@ def children_of(pid: int) -> list[int]:
     return [child for child, parent in pairs if parent == pid]
 
 
+def read_until(process: subprocess.Popen[bytes], text: str, seconds: float) -> str:
+    """The demo's output up to the line containing `text` (it must come within `seconds`)."""
+    lines: list[str] = []
+
+    def reader() -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            lines.append(raw.decode())
+            if text in lines[-1]:
+                return
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    output = "".join(lines)
+    assert text in output, f"{text!r} not printed within {seconds} s:\n{output}"
+    return output
+
+
 def run_demo(tmp_path: Path, web: int, env: dict[str, str]) -> None:
     process = subprocess.Popen([sys.executable, "-u", "-m", "dashboard.demo"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
+        started = read_until(process, "Press Ctrl+C to stop everything.", 90)
+        assert "Jobdeck is up" in started and "sign in as:    demo / demo" in started
         # the worker has synced the emulator's jobs: the overview shows them by state
         page = wait_for(f"http://127.0.0.1:{web}/", "active jobs", 90)
         assert "badge state-SUCCEED" in page
@@ -58,9 +80,9 @@ def run_demo(tmp_path: Path, web: int, env: dict[str, str]) -> None:
         assert len(children) == 4  # embedded Valkey, emulator, worker, web
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C in the terminal does
-        output = process.communicate(timeout=30)[0].decode()
-    assert process.returncode == 0, output
-    assert "Jobdeck is up" in output and "Stopped." in output
+        rest = process.communicate(timeout=30)[0].decode()
+    assert process.returncode == 0, rest
+    assert "Stopped." in rest
     for child in children:
         with pytest.raises(ProcessLookupError):
             os.kill(child, 0)

@@ -1,0 +1,56 @@
+"""Every Omics page and fragment, on a cache the real sync filled from the demo emulator."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.omics.models import OmicsEnvironment, Run, RunGroup
+from tests.pages import PAGE_CHROME
+
+pytestmark = pytest.mark.django_db
+
+
+def test_run_group_list_shows_status_counts_and_filters(client, synced):
+    body = client.get(reverse("omics:run-group-list")).content.decode()
+    group = RunGroup.objects.order_by("-created_at").first()
+    assert group.run_group_id in body
+    done = client.get(reverse("omics:run-group-list"), {"status": "COMPLETE"}).content.decode()
+    assert all(g.run_group_id in done for g in RunGroup.objects.filter(status="COMPLETE")[:5])
+    assert not any(g.run_group_id in done for g in RunGroup.objects.exclude(status="COMPLETE"))
+
+
+def test_run_group_fragment_is_chrome_free(client, synced):
+    fragment = client.get(
+        reverse("omics:run-group-list"), {"status": "COMPLETE"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 286  # only ended groups: the poll stops
+    assert PAGE_CHROME not in fragment.content.decode()
+
+
+def test_run_group_and_run_pages_show_runs_and_the_call_timeline(client, synced):
+    run = Run.objects.filter(calls__isnull=False).select_related("group").first()
+    group_page = client.get(
+        reverse("omics:run-group-detail", args=[run.group.run_group_id])
+    ).content.decode()
+    assert run.run_uuid in group_page
+    run_page = client.get(reverse("omics:run-detail", args=[run.run_uuid])).content.decode()
+    assert 'class="timeline' in run_page and "<svg" in run_page
+    assert run.calls.first().name in run_page
+
+
+def test_environment_page_lists_environments_and_volumes(client, synced):
+    body = client.get(reverse("omics:environment-list")).content.decode()
+    for env in OmicsEnvironment.objects.all():
+        assert env.environment_id in body
+    assert "ResourceInsufficient" in body  # the broken GPU environment says why
+
+
+def test_search_jumps_to_run_groups_and_runs(client, synced):
+    run = Run.objects.select_related("group").first()
+    assert client.get(reverse("batch:search"), {"q": run.group.run_group_id})[
+        "Location"
+    ] == reverse("omics:run-group-detail", args=[run.group.run_group_id])
+    assert client.get(reverse("batch:search"), {"q": run.run_uuid})["Location"] == reverse(
+        "omics:run-detail", args=[run.run_uuid]
+    )
