@@ -21,9 +21,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from apps.accounts.services import team_ensure_demo  # noqa: E402
 from apps.cloud.services import account_ensure_default  # noqa: E402
 from apps.sync.cache import cache_clear  # noqa: E402
 from apps.sync.tasks import optimize_database  # noqa: E402
@@ -31,7 +31,6 @@ from apps.sync.tasks import optimize_database  # noqa: E402
 ROOT = Path(settings.BASE_DIR)
 STATE_DIR = ROOT / ".demo"
 WEB_ADDRESS = os.environ.get("DEMO_WEB_ADDRESS", "127.0.0.1:8000")
-DEMO_USER = ("demo", "demo")
 
 
 def port_free(port: int) -> bool:
@@ -54,15 +53,13 @@ def wait_for_port(port: int, seconds: float) -> bool:
     return False
 
 
-def prepare() -> None:
+def prepare() -> list[tuple[str, str]]:
     STATE_DIR.mkdir(exist_ok=True)
     call_command("migrate", verbosity=0, interactive=False)
-    users = get_user_model()
-    if not users.objects.filter(username=DEMO_USER[0]).exists():
-        users.objects.create_superuser(DEMO_USER[0], "demo@example.com", DEMO_USER[1])
     account = account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
     if account is not None and account.endpoint == settings.TENCENTCLOUD_ENDPOINT:
         cache_clear(account)  # the emulator starts a new world: the old cache of it would mislead
+    return team_ensure_demo(account)
     optimize_database()  # planner statistics for SQLite (beat refreshes them every 10 min)
 
 
@@ -107,8 +104,8 @@ def main() -> int:
         if not port_free(port):
             print(f"Port {port} ({what}) is taken: is another demo running?", file=sys.stderr)
             return 1
-    print("Preparing the database and the demo login ...")
-    prepare()
+    print("Preparing the database and the demo logins ...")
+    users = prepare()
     redis = start_redis()
     python = sys.executable
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -131,7 +128,7 @@ def main() -> int:
             return 1
         print(
             f"\nJobdeck is up:   http://{WEB_ADDRESS}/\n"
-            f"  sign in as:    {DEMO_USER[0]} / {DEMO_USER[1]}\n"
+            f"  sign in as:    {', '.join(f'{name} / {name} ({role})' for name, role in users)}\n"
             f"  emulator:      http://127.0.0.1:{settings.EMULATOR_PORT}  (scenario "
             f"{settings.EMULATOR_SCENARIO}; key pair in .env.example)\n"
             f"  Redis:         {settings.REDIS_URL}{' (embedded)' if redis else ''}\n"

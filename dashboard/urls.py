@@ -3,8 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard import health
+
 urlpatterns = [
     path("", include("apps.batch.urls")),
     path("omics/", include("apps.omics.urls")),
+    path("account/", include("apps.accounts.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]

@@ -35,9 +35,15 @@ SORTS = {
 }
 
 
-def visible_accounts() -> QuerySet[CloudAccount]:
-    """The accounts whose objects a page may show (team scoping comes with sign-in)."""
-    return CloudAccount.objects.filter(enabled=True)
+def visible_accounts(user: Any) -> QuerySet[CloudAccount]:
+    """The accounts whose objects `user` may see: those of the teams they belong to. Every
+    query behind a page, a fragment, a download or a search starts from here."""
+    accounts = CloudAccount.objects.filter(enabled=True)
+    if getattr(user, "is_superuser", False):
+        return accounts
+    if not getattr(user, "is_authenticated", False):
+        return accounts.none()
+    return accounts.filter(team__memberships__user=user).distinct()
 
 
 # --- freshness -------------------------------------------------------------------------------

@@ -28,12 +28,12 @@ def _interest(kind: str, obj: object) -> None:
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.visible_accounts()
+    accounts = selectors.visible_accounts(request.user)
     context = {
         "scopes": selectors.overview(accounts),
         "run_groups": omics_selectors.run_group_counts(accounts),
         "health": selectors.stream_health(accounts, ""),
-        "budget": budget_snapshot(),
+        "budget": budget_snapshot(accounts),
         "freshness": selectors.freshness(accounts, "batch."),
         "failures_since": selectors.failures_since().isoformat(timespec="minutes"),
     }
@@ -43,7 +43,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def job_list(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.visible_accounts()
+    accounts = selectors.visible_accounts(request.user)
     query = selectors.JobQuery.from_params(request.GET)
     page = Paginator(selectors.jobs(accounts, query), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -65,7 +65,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    accounts = selectors.visible_accounts()
+    accounts = selectors.visible_accounts(request.user)
     job = selectors.job_for(accounts, job_id)
     if job is None:
         raise Http404("No such job in the cache (yet).")
@@ -96,7 +96,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def instance_detail(request: HttpRequest, job_id: str, task: str, index: int) -> HttpResponse:
-    accounts = selectors.visible_accounts()
+    accounts = selectors.visible_accounts(request.user)
     job = selectors.job_for(accounts, job_id)
     instance = selectors.instance_for(job, task, index) if job else None
     if instance is None:
@@ -129,7 +129,7 @@ def instance_detail(request: HttpRequest, job_id: str, task: str, index: int) ->
 
 @require_GET
 def env_list(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.visible_accounts()
+    accounts = selectors.visible_accounts(request.user)
     return render(request, "batch/env_list.html", {
         "envs": selectors.envs(accounts), "freshness": selectors.freshness(accounts, "batch.env"),
     })  # fmt: skip
@@ -138,7 +138,7 @@ def env_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def env_detail(request: HttpRequest, env_id: str) -> HttpResponse:
-    accounts = selectors.visible_accounts()
+    accounts = selectors.visible_accounts(request.user)
     env = selectors.env_for(accounts, env_id)
     if env is None:
         raise Http404("No such compute environment in the cache (yet).")
@@ -156,5 +156,7 @@ def env_detail(request: HttpRequest, env_id: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Jump to an id (`job-…`, `env-…`, `node-…`, a run group, a run) or filter the lists with
     `key:value` terms (`state:FAILED env:env-1a2b name:align`)."""
-    target = search_terms.resolve(selectors.visible_accounts(), request.GET.get("q", ""))
+    target = search_terms.resolve(
+        selectors.visible_accounts(request.user), request.GET.get("q", "")
+    )
     return redirect(target)

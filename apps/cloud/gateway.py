@@ -126,9 +126,12 @@ def cloud_call(
     raise AssertionError("unreachable")
 
 
-def budget_snapshot() -> list[dict[str, Any]]:
-    """Every bucket's counters and current rate, for the overview and the metrics endpoint."""
-    accounts = {str(a.pk): a for a in CloudAccount.objects.all()}
+def budget_snapshot(accounts: Any = None) -> list[dict[str, Any]]:
+    """Every bucket's counters and current rate (of `accounts`, default all), for the overview
+    and the metrics endpoint."""
+    accounts = {
+        str(a.pk): a for a in (CloudAccount.objects.all() if accounts is None else accounts)
+    }
     rows = []
     for bucket in throttle().buckets():
         account = accounts.get(bucket.account)

@@ -19,7 +19,7 @@ from apps.ui.htmx import page_or_fragment
 @require_GET
 @vary_on_headers("HX-Request")
 def run_group_list(request: HttpRequest) -> HttpResponse:
-    accounts = shared.visible_accounts()
+    accounts = shared.visible_accounts(request.user)
     status, text = request.GET.get("status", ""), request.GET.get("q", "").strip()
     page = Paginator(selectors.run_groups(accounts, status=status, text=text), 50).get_page(
         request.GET.get("page")
@@ -38,7 +38,7 @@ def run_group_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def environment_list(request: HttpRequest) -> HttpResponse:
-    accounts = shared.visible_accounts()
+    accounts = shared.visible_accounts(request.user)
     return render(request, "omics/environment_list.html", {
         "environments": selectors.environments(accounts), "volumes": selectors.volumes(accounts),
         "freshness": shared.freshness(accounts, "omics.environments"),
@@ -48,7 +48,7 @@ def environment_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def run_group_detail(request: HttpRequest, run_group_id: str) -> HttpResponse:
-    accounts = shared.visible_accounts()
+    accounts = shared.visible_accounts(request.user)
     group = selectors.run_group_for(accounts, run_group_id)
     if group is None:
         raise Http404("No such run group in the cache (yet).")
@@ -67,7 +67,7 @@ def run_group_detail(request: HttpRequest, run_group_id: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def run_detail(request: HttpRequest, run_uuid: str) -> HttpResponse:
-    accounts = shared.visible_accounts()
+    accounts = shared.visible_accounts(request.user)
     run = selectors.run_for(accounts, run_uuid)
     if run is None:
         raise Http404("No such run in the cache (yet).")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from apps.accounts.services import team_ensure_demo
 from apps.batch.models import Job
 from apps.cloud.services import account_create
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
@@ -29,6 +30,7 @@ def cache(emulator, settings):
     account = account_create(name="demo", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
                              budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
     drive(account, until=lambda: converged(emulator, account))
+    team_ensure_demo(account)  # the demo team owns it; `operator` / `operator` may act
     return account
 
 
@@ -46,9 +48,16 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, cache):
+    """A tab signed in as the demo team's operator, through the sign-in form."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
+    tab.goto("/")
+    expect(tab.get_by_role("heading", name="Sign in")).to_be_visible()
+    tab.get_by_label("Username").fill("operator")
+    tab.get_by_label("Password").fill("operator")
+    tab.get_by_role("button", name="Sign in").click()
+    expect(tab.get_by_role("heading", name="Overview")).to_be_visible()
     yield tab
     context.close()
 

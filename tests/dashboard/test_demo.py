@@ -26,12 +26,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, text: str, seconds: float) -> str:
+def signed_in(base: str, username: str) -> requests.Session:
+    """A browser-like session signed in through the sign-in form (CSRF and all)."""
+    session = requests.Session()
+    session.get(f"{base}/account/sign-in/", timeout=5)
+    reply = session.post(f"{base}/account/sign-in/", timeout=5, data={
+        "username": username, "password": username, "csrfmiddlewaretoken": session.cookies["csrftoken"],
+    }, headers={"Referer": f"{base}/account/sign-in/"})  # fmt: skip
+    assert reply.url.rstrip("/") == base, "the demo login did not work"
+    return session
+
+
+def wait_for(session: requests.Session, url: str, text: str, seconds: float) -> str:
     deadline = time.monotonic() + seconds
     body = ""
     while time.monotonic() < deadline:
         try:
-            body = requests.get(url, timeout=2).text
+            body = session.get(url, timeout=2).text
             if text in body:
                 return body
         except requests.ConnectionError:
@@ -72,9 +83,12 @@ def run_demo(tmp_path: Path, web: int, env: dict[str, str]) -> None:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
         started = read_until(process, "Press Ctrl+C to stop everything.", 90)
-        assert "Jobdeck is up" in started and "sign in as:    demo / demo" in started
+        assert "Jobdeck is up" in started and "demo / demo (operator)" in started
+        assert "viewer / viewer (viewer)" in started and "admin / admin (admin)" in started
+        base = f"http://127.0.0.1:{web}"
+        assert "Sign in" in requests.get(base, timeout=5).text  # nothing without signing in
         # the worker has synced the emulator's jobs: the overview shows them by state
-        page = wait_for(f"http://127.0.0.1:{web}/", "active jobs", 90)
+        page = wait_for(signed_in(base, "demo"), f"{base}/", "active jobs", 90)
         assert "badge state-SUCCEED" in page
         children = children_of(process.pid)
         assert len(children) == 4  # embedded Valkey, emulator, worker, web
