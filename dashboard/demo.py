@@ -118,7 +118,7 @@ def main() -> int:
             print("The emulator did not start; see .demo/emulator.log", file=sys.stderr)
             return 1
         children.append(("worker", spawn("worker", [
-            python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--loglevel", "INFO",
+            python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "-Q", "actions,celery", "--loglevel", "INFO",
             "--concurrency", "2", "--schedule", str(STATE_DIR / "celerybeat-schedule")],
             STATE_DIR / "worker.log")))  # fmt: skip
         children.append(("web", spawn("web", [

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "apps.batch",
     "apps.ui",
     "apps.omics",
+    "apps.audit",
+    "apps.actions",
     "apps.emulator",
 ]
 
@@ -112,6 +114,8 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Operator actions have their own queue; workers consume it first (`-Q actions,celery`).
+CELERY_TASK_ROUTES = {"apps.actions.tasks.*": {"queue": "actions"}}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat entries expire before their next run, so a stalled worker never works off a backlog.
 CELERY_BEAT_SCHEDULE = {

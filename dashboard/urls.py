@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("apps.batch.urls")),
     path("omics/", include("apps.omics.urls")),
     path("account/", include("apps.accounts.urls")),
+    path("actions/", include("apps.actions.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

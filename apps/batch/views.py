@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from apps.actions.catalog import available
+from apps.actions.services import can_act
+from apps.audit.views import events_for
 from apps.batch import search as search_terms
 from apps.batch import selectors
 from apps.batch.models import ENDED_STATES, JobState
@@ -36,6 +39,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "budget": budget_snapshot(accounts),
         "freshness": selectors.freshness(accounts, "batch."),
         "failures_since": selectors.failures_since().isoformat(timespec="minutes"),
+        "audit": events_for(request.user)[:10],
     }
     return render(request, "batch/overview.html", context)
 
@@ -55,6 +59,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "sorts": list(selectors.SORTS),
         "freshness": selectors.freshness(accounts, "batch.jobs"),
         "moving": selectors.has_moving(rows),
+        "acting": any(can_act(request.user, a) for a in accounts),
         "search_query": " ".join(filter(None, [query.text])),
     }
     return page_or_fragment(
@@ -121,6 +126,8 @@ def instance_detail(request: HttpRequest, job_id: str, task: str, index: int) ->
         "samples": samples,
         "ended": instance.state in ENDED_STATES,
         "freshness": selectors.freshness(accounts, "batch.logs"),
+        "actions": available("instance", instance) if can_act(request.user, job.account) else [],
+        "target": f"{job.job_id}/{task}/{index}",
     }
     return page_or_fragment(
         request, "batch/instance_detail.html", "instance-live", context, done=context["ended"]
@@ -148,6 +155,7 @@ def env_detail(request: HttpRequest, env_id: str) -> HttpResponse:
         "nodes": env.nodes.filter(gone_at=None).order_by("node_id"),
         "activities": env.activities.order_by("-started_at")[:50],
         "freshness": selectors.freshness(accounts, "batch.env"),
+        "can_act": can_act(request.user, env.account),
     }
     return page_or_fragment(request, "batch/env_detail.html", "env-live", context, done=False)
 

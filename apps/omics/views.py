@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from apps.actions.catalog import available
+from apps.actions.services import can_act
 from apps.batch import selectors as shared
 from apps.omics import selectors
 from apps.omics.models import GROUP_ENDED, RUN_ENDED, RunGroupStatus
@@ -58,6 +60,8 @@ def run_group_detail(request: HttpRequest, run_group_id: str) -> HttpResponse:
         "runs": selectors.runs_of(group),
         "ended": group.status in GROUP_ENDED,
         "freshness": shared.freshness(accounts, "omics.run"),
+        "can_act": can_act(request.user, group.account),
+        "actions": available("run_group", group) if can_act(request.user, group.account) else [],
     }
     return page_or_fragment(
         request, "omics/run_group_detail.html", "group-live", context, done=context["ended"]

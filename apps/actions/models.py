@@ -1,0 +1,72 @@
+"""An operation: one operator action on one or many targets, sent to the cloud in the
+background at the pace of the rate limiter, cancellable until each call is sent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class OperationStatus(models.TextChoices):
+    """PENDING -> RUNNING -> SUCCEEDED | FAILED (some call failed) | CANCELLED."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN = (OperationStatus.PENDING, OperationStatus.RUNNING)
+
+
+class Operation(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    account = models.ForeignKey("cloud.CloudAccount", on_delete=models.CASCADE, related_name="+")
+    region = models.CharField(max_length=32)
+    action = models.CharField(max_length=32)  # a key of apps.actions.catalog.ACTIONS
+    targets = models.JSONField(default=list)  # the keys to act on, in order
+    skipped = models.JSONField(default=list)  # [{"target", "reason"}]: what the cloud would refuse
+    results = models.JSONField(default=dict)  # target -> {"ok", "request_id", "code", "message"}
+    status = models.CharField(
+        max_length=16, choices=OperationStatus.choices, default=OperationStatus.PENDING
+    )
+    # The same action on the same targets while one is open is the same operation: a double
+    # click or a second operator makes one cloud call.
+    dedupe_key = models.CharField(max_length=64)
+    cancel_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status__in=["pending", "running"]),
+                name="one_open_operation",
+            )
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} x{len(self.targets)} ({self.status})"
+
+    @property
+    def done_count(self) -> int:
+        return len(self.results)
+
+    @property
+    def failed_count(self) -> int:
+        return sum(1 for r in self.results.values() if not r.get("ok"))
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done_count / len(self.targets)) if self.targets else 100
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN

@@ -1,0 +1,213 @@
+"""Asking for an action, and sending it: permission, the cached state checked first, one
+operation per request (double submits collapse), one audited cloud call per chunk."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import ACTING_ROLES, Membership
+from apps.actions.catalog import ACTIONS, ActionSpec, Target, chunks
+from apps.actions.models import OPEN, Operation, OperationStatus
+from apps.audit.services import audit_finish, audit_record
+from apps.batch.selectors import visible_accounts
+from apps.cloud.errors import CloudError
+from apps.cloud.gateway import cloud_call, rate_for
+from apps.cloud.models import CloudAccount
+from apps.sync import coordination
+
+
+class NotAllowed(Exception):
+    """The user may not act on these targets (or they are not in one account and region)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    spec: ActionSpec
+    account: CloudAccount | None
+    region: str
+    allowed: list[Target]
+    skipped: list[tuple[Target | str, str]]  # (target or unknown key, why)
+
+    @property
+    def calls(self) -> int:
+        return len(chunks(self.spec, self.allowed))
+
+    @property
+    def eta_seconds(self) -> float:
+        """How long the calls take at the action's budget (one TerminateJob per second ...)."""
+        if self.account is None or not self.allowed:
+            return 0.0
+        return max(
+            0.0,
+            (self.calls - 1) / rate_for(self.account, self.spec.service, self.spec.cloud_action),
+        )
+
+
+def can_act(user: Any, account: CloudAccount) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(
+        user=user, team_id=account.team_id, role__in=ACTING_ROLES
+    ).exists()
+
+
+def action_plan(user: Any, key: str, target_keys: list[str]) -> Plan:
+    """What would happen: the targets the cloud would accept, and the others with the reason."""
+    spec = ACTIONS.get(key)
+    if spec is None:
+        raise NotAllowed(f"There is no action {key!r}.")
+    wanted = list(dict.fromkeys(k for k in target_keys if k))[:1000]
+    found = {t.key: t for t in spec.find(visible_accounts(user), wanted)}
+    scopes = {(t.owner.account_id, t.owner.region) for t in found.values()}
+    if len(scopes) > 1:
+        raise NotAllowed("Choose objects of one account and region at a time.")
+    account = next(iter(found.values())).owner.account if found else None
+    if account is not None and not can_act(user, account):
+        raise NotAllowed("Only an operator or an admin of the account's team may do this.")
+    allowed, skipped = [], []
+    for k in wanted:
+        target = found.get(k)
+        if target is None:
+            skipped.append((k, "not found (or not yours to see)"))
+        elif reason := spec.refusal(target.obj):
+            skipped.append((target, reason))
+        else:
+            allowed.append(target)
+    region = next(iter(found.values())).owner.region if found else ""
+    return Plan(spec, account, region, allowed, skipped)
+
+
+def operation_start(user: Any, plan: Plan) -> Operation:
+    """Record the operation (or find the same one already open) and queue it after commit."""
+    if plan.account is None or not plan.allowed:
+        raise NotAllowed("Nothing to do: " + "; ".join(reason for _, reason in plan.skipped[:3]))
+    targets = [t.key for t in plan.allowed]
+    dedupe = hashlib.sha256(f"{plan.account.pk}|{plan.region}|{plan.spec.key}|{','.join(sorted(targets))}"
+                            .encode()).hexdigest()  # fmt: skip
+    try:
+        with transaction.atomic():
+            operation = Operation.objects.create(
+                user=user, account=plan.account, region=plan.region, action=plan.spec.key, targets=targets,
+                skipped=[{"target": getattr(t, "key", t), "reason": why} for t, why in plan.skipped],
+                dedupe_key=dedupe,
+            )  # fmt: skip
+    except IntegrityError:  # the same action on the same targets is already under way
+        return Operation.objects.get(dedupe_key=dedupe, status__in=OPEN)
+    from apps.actions.tasks import run_operation
+
+    transaction.on_commit(lambda: run_operation.delay(operation.pk))
+    return operation
+
+
+def operation_cancel(user: Any, operation: Operation) -> bool:
+    """Stop sending what has not been sent yet (calls already sent stand)."""
+    if not can_act(user, operation.account):
+        raise NotAllowed("Only an operator or an admin of the account's team may do this.")
+    return bool(
+        Operation.objects.filter(pk=operation.pk, status__in=OPEN).update(cancel_requested=True)
+    )
+
+
+def operation_step(operation: Operation) -> float | None:
+    """Send the next chunk (one cloud call, one audit event). Returns the delay before the
+    next step, or None when the operation is over. A busy bucket raises Throttled."""
+    spec = ACTIONS[operation.action]
+    if operation.cancel_requested:
+        return _finish(operation, OperationStatus.CANCELLED)
+    pending = [k for k in operation.targets if k not in operation.results]
+    if not pending:
+        status = OperationStatus.FAILED if operation.failed_count else OperationStatus.SUCCEEDED
+        return _finish(operation, status)
+    if operation.status == OperationStatus.PENDING:
+        Operation.objects.filter(pk=operation.pk).update(
+            status=OperationStatus.RUNNING, started_at=timezone.now()
+        )
+        operation.status = OperationStatus.RUNNING
+    accounts = CloudAccount.objects.filter(pk=operation.account_id)
+    found = {t.key: t for t in spec.find(accounts, pending)}
+    batch = chunks(spec, [found[k] for k in pending if k in found])
+    if not batch:  # the targets left the cache in the meantime
+        for k in pending:
+            operation.results[k] = {
+                "ok": False,
+                "code": "NotFound",
+                "message": "no longer in the cache",
+            }
+        Operation.objects.filter(pk=operation.pk).update(results=operation.results)
+        return 0.0
+    chunk = batch[0]
+    event = audit_record(user=operation.user, action=f"{spec.service}.{spec.cloud_action}",
+                         targets=[t.key for t in chunk], params={"operation": operation.pk},
+                         team=operation.account.team, account=operation.account, region=operation.region)  # fmt: skip
+    try:
+        reply = cloud_call(operation.account, operation.region, spec.service, spec.cloud_action, spec.params(chunk),
+                           block=False)  # fmt: skip
+    except CloudError as err:
+        audit_finish(
+            event.pk,
+            ok=False,
+            request_id=err.request_id,
+            error_code=err.code,
+            error_message=err.message,
+        )
+        outcome = {
+            "ok": False,
+            "request_id": err.request_id,
+            "code": err.code,
+            "message": err.message,
+        }
+    except Exception:
+        audit_finish(
+            event.pk,
+            ok=False,
+            error_code="NotSent",
+            error_message="the call was not sent (busy budget)",
+        )
+        raise
+    else:
+        request_id = str(reply.get("RequestId", ""))
+        audit_finish(event.pk, ok=True, request_id=request_id)
+        outcome = {"ok": True, "request_id": request_id}
+    for target in chunk:
+        operation.results[target.key] = outcome
+    Operation.objects.filter(pk=operation.pk).update(results=operation.results)
+    _refresh_soon(operation, spec, chunk)
+    return 0.0
+
+
+def _finish(operation: Operation, status: str) -> None:
+    Operation.objects.filter(pk=operation.pk, status__in=OPEN).update(
+        status=status, finished_at=timezone.now()
+    )
+    operation.status = status
+    return None
+
+
+def _refresh_soon(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> None:
+    """The affected objects are refreshed right after: their details first in the queues."""
+    scope = f"{operation.account_id}:{operation.region}"
+    for target in chunk:
+        obj = target.obj
+        if spec.kind in ("job", "instance"):
+            job_id = obj.job_id if spec.kind == "job" else obj.task.job.job_id
+            coordination.record_interest("job", scope, job_id)
+            coordination.enqueue(f"batch.job_details:{scope}", job_id, coordination.WATCHED)
+        elif spec.kind == "node":
+            coordination.enqueue(f"batch.env_details:{scope}", obj.env.env_id, coordination.WATCHED)
+        elif spec.kind in ("run_group", "run"):
+            group_id = obj.run_group_id if spec.kind == "run_group" else obj.group.run_group_id
+            coordination.record_interest("run_group", scope, group_id)
+            coordination.enqueue(f"omics.runs:{scope}", group_id, coordination.WATCHED)
+
+
+def eta_seconds(operation: Operation) -> float:
+    spec = ACTIONS[operation.action]
+    left = [k for k in operation.targets if k not in operation.results]
+    calls = math.ceil(len(left) / spec.per_call)
+    return calls / rate_for(operation.account, spec.service, spec.cloud_action) if calls else 0.0

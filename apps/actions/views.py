@@ -1,0 +1,92 @@
+"""Operator actions: confirm (naming what will be affected and what skipped, and why), run in
+the background, watch the progress, cancel what has not been sent. POST only for anything
+that acts; CSRF-protected (HTMX sends the token); operators and admins only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.actions.models import Operation
+from apps.actions.services import (
+    NotAllowed,
+    action_plan,
+    can_act,
+    eta_seconds,
+    operation_cancel,
+    operation_start,
+)
+from apps.batch.selectors import visible_accounts
+from apps.ui.htmx import page_or_fragment
+
+
+@require_POST
+def action_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    """The confirmation page (nothing happens yet); its form posts to `action_run`."""
+    try:
+        plan = action_plan(request.user, key, request.POST.getlist("target"))
+    except NotAllowed as err:
+        raise PermissionDenied(str(err)) from None
+    return render(request, "actions/confirm.html", {"plan": plan, "key": key,
+                                                     "back": request.POST.get("back", "/")})  # fmt: skip
+
+
+@require_POST
+def action_run(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        plan = action_plan(request.user, key, request.POST.getlist("target"))
+        operation = operation_start(request.user, plan)
+    except NotAllowed as err:
+        if "operator" in str(err) or "no action" in str(err):
+            raise PermissionDenied(str(err)) from None
+        messages.error(request, str(err))
+        return redirect(request.POST.get("back") or "/")
+    return redirect("actions:operation-detail", operation.pk)
+
+
+def _operation_for(request: HttpRequest, operation_id: int) -> Operation:
+    operation = (
+        Operation.objects.filter(pk=operation_id, account__in=visible_accounts(request.user))
+        .select_related("account", "user")
+        .first()
+    )
+    if operation is None:
+        raise Http404("No such operation.")
+    return operation
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
+    operation = _operation_for(request, operation_id)
+    context = {
+        "op": operation,
+        "eta": eta_seconds(operation) if operation.is_open else 0,
+        "results": [(k, operation.results.get(k)) for k in operation.targets],
+        "can_act": can_act(request.user, operation.account),
+    }
+    return page_or_fragment(
+        request, "actions/operation.html", "op-status", context, done=not operation.is_open
+    )
+
+
+@require_POST
+def operation_cancel_view(request: HttpRequest, operation_id: int) -> HttpResponse:
+    operation = _operation_for(request, operation_id)
+    try:
+        operation_cancel(request.user, operation)
+    except NotAllowed as err:
+        raise PermissionDenied(str(err)) from None
+    return redirect("actions:operation-detail", operation.pk)
+
+
+@require_GET
+def operation_list(request: HttpRequest) -> HttpResponse:
+    operations = Operation.objects.filter(
+        account__in=visible_accounts(request.user)
+    ).select_related("account", "user")[:100]
+    return render(request, "actions/operation_list.html", {"operations": operations})

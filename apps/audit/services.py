@@ -1,0 +1,38 @@
+"""Writing the audit log: `audit_record` when something is asked for, `audit_finish` once when
+the cloud has answered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from apps.audit.models import AuditEvent, AuditStatus
+
+
+def audit_record(*, user: Any, action: str, targets: list[str], params: dict[str, Any] | None = None,
+                 team: Any = None, account: Any = None, region: str = "",
+                 status: str = AuditStatus.PENDING) -> AuditEvent:  # fmt: skip
+    event = AuditEvent(
+        user=user if getattr(user, "pk", None) else None,
+        username=getattr(user, "username", "") or "system",
+        team=team, account=account, region=region, action=action, targets=targets,
+        params=params or {}, status=status,
+        finished_at=None if status == AuditStatus.PENDING else timezone.now(),
+    )  # fmt: skip
+    event.save()
+    return event
+
+
+def audit_finish(event_id: int, *, ok: bool, request_id: str = "", error_code: str = "",
+                 error_message: str = "") -> bool:  # fmt: skip
+    """The one change an event allows: pending -> succeeded | failed (False if already final)."""
+    return bool(
+        AuditEvent.objects.filter(pk=event_id, status=AuditStatus.PENDING).update(
+            status=AuditStatus.SUCCEEDED if ok else AuditStatus.FAILED,
+            request_id=request_id[:64],
+            error_code=error_code[:128],
+            error_message=error_message[:2000],
+            finished_at=timezone.now(),
+        )  # fmt: skip
+    )

@@ -1,0 +1,1 @@
+from tests.signin import client  # noqa: F401
