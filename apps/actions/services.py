@@ -57,11 +57,21 @@ def can_act(user: Any, account: CloudAccount) -> bool:
     ).exists()
 
 
+def acts_anywhere(user: Any) -> bool:
+    """Whether the user is an operator or admin of any team (else every action is refused)."""
+    return (
+        getattr(user, "is_superuser", False)
+        or Membership.objects.filter(user=user, role__in=ACTING_ROLES).exists()
+    )
+
+
 def action_plan(user: Any, key: str, target_keys: list[str]) -> Plan:
     """What would happen: the targets the cloud would accept, and the others with the reason."""
     spec = ACTIONS.get(key)
     if spec is None:
         raise NotAllowed(f"There is no action {key!r}.")
+    if not acts_anywhere(user):
+        raise NotAllowed("Only an operator or an admin of the account's team may do this.")
     wanted = list(dict.fromkeys(k for k in target_keys if k))[:1000]
     found = {t.key: t for t in spec.find(visible_accounts(user), wanted)}
     scopes = {(t.owner.account_id, t.owner.region) for t in found.values()}

@@ -40,6 +40,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "freshness": selectors.freshness(accounts, "batch."),
         "failures_since": selectors.failures_since().isoformat(timespec="minutes"),
         "audit": events_for(request.user)[:10],
+        "audit": events_for(request.user)[:10],
     }
     return render(request, "batch/overview.html", context)
 
@@ -59,6 +60,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "sorts": list(selectors.SORTS),
         "freshness": selectors.freshness(accounts, "batch.jobs"),
         "moving": selectors.has_moving(rows),
+        "acting": any(can_act(request.user, a) for a in accounts),
         "acting": any(can_act(request.user, a) for a in accounts),
         "search_query": " ".join(filter(None, [query.text])),
     }
@@ -92,6 +94,8 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
         "freshness": selectors.freshness(accounts, "batch.job"),
         "ended": job.state in ENDED_STATES,
         "now": timezone.now(),
+        "actions": available("job", job) if can_act(request.user, job.account) else [],
+        "audit": events_for(request.user).filter(targets__icontains=job.job_id)[:10],
     }
     return page_or_fragment(
         request, "batch/job_detail.html", "job-live", context, done=context["ended"]

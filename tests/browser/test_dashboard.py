@@ -113,3 +113,54 @@ def test_keyboard_search_jumps_to_an_id(page, cache):
     expect(page).to_have_url(re.compile(rf"/jobs/{job.job_id}/$"))
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_visible()
+
+
+@pytest.fixture
+def actions_worker():
+    """A real Celery worker for the "actions" queue (and the default one)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from dashboard.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=["actions", "celery"]):
+        yield
+
+
+def act(page: Page, button: str) -> None:
+    """Press an action button, then confirm; the operation page follows its own progress."""
+    page.get_by_role("button", name=button).first.click()
+    expect(page.get_by_role("heading", name=re.compile(": confirm$"))).to_be_visible()
+    page.locator("form[action*='/run/'] button[type=submit]").click()
+    expect(page.locator("#op-status h1 .badge")).to_have_text(
+        "SUCCEEDED", timeout=20_000
+    )  # no reload
+    expect(page.locator("#op-status td.mono").nth(1)).not_to_have_text("")  # the cloud's RequestId
+
+
+def test_an_operator_retries_a_failed_job_and_terminates_a_running_one(
+    page, cache, emulator, actions_worker
+):
+    failed = Job.objects.filter(state="FAILED").first()
+    page.goto(f"/jobs/{failed.job_id}/")
+    act(page, "Retry")
+    shot(page, "operation")
+    assert batch_world(emulator).jobs[failed.job_id].state != "FAILED"
+    running = Job.objects.filter(state="RUNNING").first()
+    page.goto(f"/jobs/{running.job_id}/")
+    act(page, "Terminate")
+
+
+def test_a_viewer_sees_no_action_buttons(browser, live_server, cache):
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    tab.goto("/account/sign-in/")
+    tab.get_by_label("Username").fill("viewer")
+    tab.get_by_label("Password").fill("viewer")
+    tab.get_by_role("button", name="Sign in").click()
+    failed = Job.objects.filter(state="FAILED").first()
+    tab.goto(f"/jobs/{failed.job_id}/")
+    expect(tab.locator("h1 .badge")).to_have_text("FAILED")
+    assert tab.locator("button.action").count() == 0
+    tab.goto("/jobs/")
+    assert tab.locator("#job-actions").count() == 0
+    context.close()
