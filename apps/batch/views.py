@@ -40,7 +40,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "freshness": selectors.freshness(accounts, "batch."),
         "failures_since": selectors.failures_since().isoformat(timespec="minutes"),
         "audit": events_for(request.user)[:10],
-        "audit": events_for(request.user)[:10],
     }
     return render(request, "batch/overview.html", context)
 
@@ -60,7 +59,6 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "sorts": list(selectors.SORTS),
         "freshness": selectors.freshness(accounts, "batch.jobs"),
         "moving": selectors.has_moving(rows),
-        "acting": any(can_act(request.user, a) for a in accounts),
         "acting": any(can_act(request.user, a) for a in accounts),
         "search_query": " ".join(filter(None, [query.text])),
     }

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from apps.audit.models import AuditStatus
+from apps.audit.services import audit_record
 from apps.cloud.models import CloudAccount
 
 
@@ -27,7 +29,7 @@ class CloudAccountForm(forms.ModelForm):
 
     class Meta:
         model = CloudAccount
-        fields = ["name", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
+        fields = ["name", "team", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -49,4 +51,11 @@ class CloudAccountForm(forms.ModelForm):
 @admin.register(CloudAccount)
 class CloudAccountAdmin(admin.ModelAdmin):
     form = CloudAccountForm
-    list_display = ["name", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
+    list_display = ["name", "team", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
+
+    def save_model(self, request: Any, obj: CloudAccount, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Field names only: a SecretKey change is recorded as a change, never its value.
+        audit_record(user=request.user, action="account.change" if change else "account.create",
+                     targets=[obj.name], params={"fields": sorted(form.changed_data)}, team=obj.team,
+                     account=obj, status=AuditStatus.SUCCEEDED)  # fmt: skip

@@ -67,6 +67,14 @@ def test_the_admin_never_shows_the_secret(client):
     account.refresh_from_db()
     assert account.secret_key == SECRET
     assert account.regions == ["ap-shanghai"]
+    from apps.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="account.change", targets=["c"])
+    assert (
+        event.username == "root"
+        and "regions" in event.params["fields"]
+        and SECRET not in str(event.params)
+    )
 
 
 def test_the_command_adds_and_checks_an_account_against_the_emulator(emulator, capsys):

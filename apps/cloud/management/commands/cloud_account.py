@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.audit.models import AuditStatus
+from apps.audit.services import audit_record
 from apps.cloud.checks import account_check
 from apps.cloud.models import CloudAccount
 from apps.cloud.services import account_create
@@ -49,6 +51,9 @@ class Command(BaseCommand):
             return
         if opts["command"] == "add":
             account = self._add(opts)
+            audit_record(user=None, action="account.create", targets=[account.name],
+                         params={"via": "manage.py cloud_account add", "regions": account.regions},
+                         account=account, status=AuditStatus.SUCCEEDED)  # fmt: skip
             self.stdout.write(f"Added account {account.name}.")
             if opts["no_check"]:
                 return
