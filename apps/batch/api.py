@@ -14,35 +14,11 @@ from typing import Any
 
 from apps.cloud.gateway import cloud_call
 from apps.cloud.models import CloudAccount
+from apps.cloud.records import integer as _int
+from apps.cloud.records import parse_time
+from apps.cloud.records import text as _str
 
 SERVICE = "batch"
-
-
-def parse_time(value: Any) -> datetime | None:
-    """`2018-03-08T11:48:43Z` (§1.11); anything else is None rather than an error."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _str(record: dict[str, Any], name: str) -> str:
-    value = record.get(name)
-    return "" if value is None else str(value)
-
-
-def _int(record: dict[str, Any], name: str) -> int | None:
-    value = record.get(name)
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _call(

@@ -13,41 +13,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from apps.cloud import records
 from apps.cloud.gateway import cloud_call
 from apps.cloud.models import CloudAccount
+from apps.cloud.records import integer as _int
+from apps.cloud.records import text as _str
 
 SERVICE = "omics"
 MAX_LIMIT = 100  # every Omics list (omics-api.md §1.10)
 # A time without an offset is read as Beijing time, the offset every example carries.
 _CST = timezone(timedelta(hours=8))
 
-Filters = dict[str, list[str]]
-
 
 def parse_time(value: Any) -> datetime | None:
     """`2023-03-15T20:53:13+08:00` (§1.9); "" (not reached) or anything else is None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=_CST)
+    return records.parse_time(value, naive=_CST)
 
 
-def _str(record: dict[str, Any], name: str) -> str:
-    value = record.get(name)
-    return "" if value is None else str(value)
-
-
-def _int(record: dict[str, Any], name: str) -> int | None:
-    value = record.get(name)
-    if isinstance(value, bool):
-        return None
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None
+Filters = dict[str, list[str]]
 
 
 def _bool(record: dict[str, Any], name: str) -> bool:
