@@ -150,3 +150,10 @@ def test_security_headers(people):
     assert "frame-ancestors 'none'" in reply["Content-Security-Policy"]
     assert reply["X-Frame-Options"] == "DENY"
     assert reply["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("who", "expected"),
+                         [("anonymous", 302), ("viewer", 403), ("operator", 403), ("admin", 200), ("stranger", 403)])  # fmt: skip
+def test_team_management_is_for_the_teams_admins(people, who, expected):
+    team = Team.objects.get(name="ops")
+    assert client_for(people.get(who)).get(f"/account/teams/{team.pk}/").status_code == expected

@@ -130,6 +130,9 @@ def instance_detail(request: HttpRequest, job_id: str, task: str, index: int) ->
         "freshness": selectors.freshness(accounts, "batch.logs"),
         "actions": available("instance", instance) if can_act(request.user, job.account) else [],
         "target": f"{job.job_id}/{task}/{index}",
+        "audit": events_for(request.user).filter(targets__icontains=f"{job.job_id}/{task}/{index}")[
+            :10
+        ],
     }
     return page_or_fragment(
         request, "batch/instance_detail.html", "instance-live", context, done=context["ended"]
@@ -158,6 +161,7 @@ def env_detail(request: HttpRequest, env_id: str) -> HttpResponse:
         "activities": env.activities.order_by("-started_at")[:50],
         "freshness": selectors.freshness(accounts, "batch.env"),
         "can_act": can_act(request.user, env.account),
+        "audit": events_for(request.user).filter(targets__icontains=env.env_id)[:10],
     }
     return page_or_fragment(request, "batch/env_detail.html", "env-live", context, done=False)
 

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.actions.catalog import available
 from apps.actions.services import can_act
+from apps.audit.views import events_for
 from apps.batch import selectors as shared
 from apps.omics import selectors
 from apps.omics.models import GROUP_ENDED, RUN_ENDED, RunGroupStatus
@@ -62,6 +63,7 @@ def run_group_detail(request: HttpRequest, run_group_id: str) -> HttpResponse:
         "freshness": shared.freshness(accounts, "omics.run"),
         "can_act": can_act(request.user, group.account),
         "actions": available("run_group", group) if can_act(request.user, group.account) else [],
+        "audit": events_for(request.user).filter(targets__icontains=group.run_group_id)[:10],
     }
     return page_or_fragment(
         request, "omics/run_group_detail.html", "group-live", context, done=context["ended"]

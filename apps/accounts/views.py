@@ -1,0 +1,131 @@
+"""A team's admin manages its cloud accounts and members here (every change audited); the
+SecretKey is write-only: never shown, empty keeps the stored one."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.models import Membership, Role, Team, User
+from apps.accounts.services import membership_set
+from apps.audit.models import AuditStatus
+from apps.audit.services import audit_record
+from apps.cloud.models import CloudAccount
+
+
+class AccountForm(forms.ModelForm):
+    secret_key = forms.CharField(label="SecretKey", required=False, widget=forms.PasswordInput(render_value=False),
+                                 help_text="Write only. Empty keeps the stored key.")  # fmt: skip
+    regions_text = forms.CharField(
+        label="Regions", help_text="Comma-separated, e.g. ap-guangzhou,ap-shanghai"
+    )
+
+    class Meta:
+        model = CloudAccount
+        fields = ["name", "secret_id", "budget_share", "endpoint", "enabled"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["regions_text"].initial = ",".join(self.instance.regions or [])
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if not self.instance.pk and not data.get("secret_key"):
+            self.add_error("secret_key", "A new account needs its SecretKey.")
+        regions = [r.strip() for r in str(data.get("regions_text", "")).split(",") if r.strip()]
+        if not regions:
+            self.add_error("regions_text", "Name at least one region.")
+        self.instance.regions = regions
+        return data
+
+
+def _admin_team(request: HttpRequest, team_id: int) -> Team:
+    team = get_object_or_404(Team, pk=team_id)
+    if not (
+        request.user.is_superuser
+        or Membership.objects.filter(team=team, user=request.user, role=Role.ADMIN).exists()
+    ):
+        raise PermissionDenied("Only an admin of the team may manage it.")
+    return team
+
+
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = (
+        Team.objects.all()
+        if request.user.is_superuser
+        else Team.objects.filter(memberships__user=request.user, memberships__role=Role.ADMIN)
+    )
+    return render(request, "accounts/team_list.html", {"teams": teams.order_by("name")})
+
+
+@require_GET
+def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = _admin_team(request, team_id)
+    return render(request, "accounts/team_detail.html", {
+        "team": team, "accounts": team.cloud_accounts.order_by("name"), "roles": Role.choices,
+        "members": team.memberships.select_related("user").order_by("user__username"),
+        "account_form": AccountForm(),
+    })  # fmt: skip
+
+
+@require_POST
+def member_set(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = _admin_team(request, team_id)
+    user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+    role = request.POST.get("role", "")
+    if user is None or role not in Role.values:
+        messages.error(request, "Name an existing user and a role.")
+    else:
+        membership_set(team=team, user=user, role=role)
+        audit_record(user=request.user, action="membership.set", targets=[user.username], params={"role": role},
+                     team=team, status=AuditStatus.SUCCEEDED)  # fmt: skip
+        messages.success(request, f"{user.username} is now {role} of {team.name}.")
+    return redirect("team-detail", team.pk)
+
+
+@require_POST
+def member_remove(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
+    team = _admin_team(request, team_id)
+    membership = get_object_or_404(Membership, team=team, user_id=user_id)
+    username = membership.user.username
+    membership.delete()
+    audit_record(user=request.user, action="membership.remove", targets=[username], team=team,
+                 status=AuditStatus.SUCCEEDED)  # fmt: skip
+    messages.success(request, f"{username} left {team.name}.")
+    return redirect("team-detail", team.pk)
+
+
+@require_POST
+def account_save(request: HttpRequest, team_id: int, account_id: int | None = None) -> HttpResponse:
+    team = _admin_team(request, team_id)
+    account = (
+        get_object_or_404(CloudAccount, pk=account_id, team=team)
+        if account_id
+        else CloudAccount(team=team)
+    )
+    form = AccountForm(request.POST, instance=account)
+    if form.is_valid():
+        account = form.save(commit=False)
+        if form.cleaned_data.get("secret_key"):
+            account.secret_key = form.cleaned_data["secret_key"]
+        try:
+            account.full_clean()
+        except ValidationError as err:
+            messages.error(request, "; ".join(err.messages))
+            return redirect("team-detail", team.pk)
+        account.save()
+        changed = sorted(f for f in form.changed_data if f != "secret_key") + (
+            ["secret_key"] if form.cleaned_data.get("secret_key") else []
+        )
+        audit_record(user=request.user, action="account.change" if account_id else "account.create",
+                     targets=[account.name], params={"fields": changed}, team=team, account=account,
+                     status=AuditStatus.SUCCEEDED)  # fmt: skip
+        messages.success(request, f"Saved the account {account.name}.")
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("team-detail", team.pk)
