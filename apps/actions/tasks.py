@@ -9,7 +9,7 @@ from apps.actions.services import operation_step
 from apps.cloud.gateway import Throttled
 
 
-@shared_task(ignore_result=True, queue="actions")
+@shared_task(ignore_result=True)  # routed to the "actions" queue (CELERY_TASK_ROUTES)
 def run_operation(operation_id: int) -> None:
     """One call of the operation, then the next step scheduled (at the limiter's pace)."""
     operation = (
