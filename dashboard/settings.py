@@ -162,6 +162,11 @@ CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
 CLOUD_RATE_SCALE = env_float("CLOUD_RATE_SCALE", 1.0)
 CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
 
+# --- Observability --------------------------------------------------------------------------
+# /metrics answers only these addresses, and (when set) only with this bearer token.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
 # --- Sync engine --------------------------------------------------------------------------
 # The modules whose streams the workers run (bench/freshness.py swaps in a naive planner).
 SYNC_STREAM_MODULES = env_list("SYNC_STREAM_MODULES", ["apps.batch.sync", "apps.omics.sync"])

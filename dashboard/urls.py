@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard import health
+from dashboard import health, metrics
 
 urlpatterns = [
     path("", include("apps.batch.urls")),
@@ -13,5 +13,6 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]

@@ -78,6 +78,15 @@ def queue_length(queue: str) -> int:
     return int(connection().zcard(_queue_key(queue)))
 
 
+def queue_lengths() -> dict[str, int]:
+    """Every detail queue and how many objects wait in it (for /metrics)."""
+    prefix = _queue_key("")
+    return {
+        key[len(prefix) :]: int(connection().zcard(key))
+        for key in connection().scan_iter(prefix + "*")
+    }
+
+
 def _interest_key(kind: str, scope: str, cloud_id: str) -> str:
     return f"jobdeck:sync:interest:{kind}:{scope}:{cloud_id}"
 

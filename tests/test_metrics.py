@@ -1,0 +1,42 @@
+"""/metrics: the sync's and the limiter's numbers, for allowed scrapers only, never a secret."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from apps.emulator.server import DEMO_SECRET_KEY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_metrics_show_calls_rates_streams_and_queues(synced, settings):
+    from apps.cloud.gateway import cloud_call
+    from apps.cloud.models import CloudAccount
+
+    cloud_call(
+        CloudAccount.objects.get(name="demo"), "ap-guangzhou", "batch", "DescribeJobs", {"Limit": 1}
+    )
+    body = Client().get("/metrics").content.decode()
+    assert (
+        'jobdeck_cloud_calls_total{account="demo",region="ap-guangzhou",service="batch",action="DescribeJobs"}'
+        in body
+    )
+    assert "jobdeck_limiter_rate{" in body and "jobdeck_rate_limit_errors_total{" in body
+    assert (
+        'jobdeck_sync_age_seconds{account="demo",region="ap-guangzhou",stream="batch.jobs"}' in body
+    )
+    assert "# TYPE jobdeck_sync_queue_length gauge" in body
+    assert DEMO_SECRET_KEY not in body
+
+
+def test_metrics_are_restricted(settings):
+    settings.METRICS_ALLOWED_IPS = ["10.9.9.9"]
+    assert Client().get("/metrics").status_code == 403
+    settings.METRICS_ALLOWED_IPS = ["127.0.0.1"]
+    settings.METRICS_TOKEN = "s3cret-token"
+    assert Client().get("/metrics").status_code == 403
+    assert (
+        Client().get("/metrics", headers={"Authorization": "Bearer s3cret-token"}).status_code
+        == 200
+    )
