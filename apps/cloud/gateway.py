@@ -9,6 +9,7 @@ are (a retried RetryJobs would be a second retry). With `block=False` a busy buc
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -19,11 +20,12 @@ import requests
 from django.conf import settings
 
 from apps.cloud import client
-from apps.cloud.errors import RateLimited, Unavailable
+from apps.cloud.errors import CloudError, RateLimited, Unavailable
 from apps.cloud.limits import is_read, limit_for
 from apps.cloud.models import CloudAccount
 from apps.cloud.throttle import Bucket, Throttle
 
+log = logging.getLogger(__name__)
 READ_RETRIES = 3
 BACKOFF_BASE = 0.5  # seconds; doubled per attempt, with full jitter
 BACKOFF_CAP = 8.0
@@ -103,7 +105,7 @@ def cloud_call(
     for attempt in range(attempts):
         bucket = acquire(account, region, service, action, block=block, max_wait=max_wait)
         try:
-            return client.call(
+            reply = client.call(
                 credentials=client.Credentials(
                     account.secret_id, account.secret_key, account.token
                 ),
@@ -115,13 +117,17 @@ def cloud_call(
                 session=_session(account, region),
                 timeout=(settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT),
             )
-        except RateLimited:
-            throttle().penalize(bucket, rate_for(account, service, action))
-            if attempt == attempts - 1:
+        except CloudError as err:
+            log.info("cloud call failed", extra={"account": account.name, "region": region, "action": action,
+                                                 "code": err.code, "request_id": err.request_id})  # fmt: skip
+            if isinstance(err, RateLimited):  # someone else spends the budget: slow down
+                throttle().penalize(bucket, rate_for(account, service, action))
+            if not isinstance(err, (RateLimited, Unavailable)) or attempt == attempts - 1:
                 raise
-        except Unavailable:
-            if attempt == attempts - 1:
-                raise
+        else:
+            log.debug("cloud call", extra={"account": account.name, "region": region, "action": action,
+                                           "request_id": reply.get("RequestId", "")})  # fmt: skip
+            return reply
         time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
     raise AssertionError("unreachable")
 

@@ -169,3 +169,31 @@ def test_the_client_limits_agree_with_the_emulators():
         name: BATCH_LIMITS[name] for name in batch_product.actions
     }
     assert {a.limit for a in omics_product.actions.values()} == {OMICS_DEFAULT_LIMIT}
+
+
+def test_a_rate_limited_call_slows_the_bucket_even_when_it_gives_up(account, emulator):
+    from apps.cloud.throttle import Bucket
+
+    emulator.limits.enabled = True
+    emulator.limits.other_client_share = 0.999  # the budget is all spent by somebody else
+    for _ in range(4):  # the emulator's bucket holds 2 calls, then refuses
+        try:
+            gateway.cloud_call(account, REGION, "batch", "DescribeJobs", {"Limit": 1})
+        except errors.RateLimited:
+            break
+    counters = gateway.throttle().counters(
+        Bucket(str(account.pk), REGION, "batch", "DescribeJobs"), 2.0
+    )
+    assert counters["limit_errors"] >= 1 and counters["rate"] < 2.0
+
+
+def test_json_logs_carry_the_request_id(account, caplog):
+    import json
+    import logging
+
+    from dashboard.jsonlog import JsonFormatter
+
+    with caplog.at_level(logging.DEBUG, logger="apps.cloud.gateway"):
+        reply = batch(account, "DescribeJobs", {"Limit": 1})
+    line = json.loads(JsonFormatter().format(caplog.records[-1]))
+    assert line["request_id"] == reply["RequestId"] and line["action"] == "DescribeJobs"
