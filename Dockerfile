@@ -5,7 +5,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY apps ./apps
 COPY dashboard ./dashboard
-RUN pip install --no-cache-dir . && pip install --no-cache-dir "psycopg[binary]>=3.1,<4"
+RUN pip install --no-cache-dir .
 COPY . .
 RUN useradd --create-home jobdeck
 USER jobdeck
