@@ -21,6 +21,7 @@ from apps.actions.services import (
     operation_start,
 )
 from apps.batch.selectors import visible_accounts
+from apps.sync.infra import redis_up
 from apps.ui.htmx import page_or_fragment
 
 
@@ -37,6 +38,12 @@ def action_confirm(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 def action_run(request: HttpRequest, key: str) -> HttpResponse:
+    if not redis_up():  # the queue would lose it: refuse plainly instead
+        messages.error(
+            request,
+            "Redis is unreachable, so nothing can be sent now. Nothing was done; try again later.",
+        )
+        return redirect(request.POST.get("back") or "/")
     try:
         plan = action_plan(request.user, key, request.POST.getlist("target"))
         operation = operation_start(request.user, plan)

@@ -14,8 +14,8 @@ from typing import Any
 
 from apps.cloud.gateway import cloud_call
 from apps.cloud.models import CloudAccount
+from apps.cloud.records import as_dict, as_list, dicts, parse_time
 from apps.cloud.records import integer as _int
-from apps.cloud.records import parse_time
 from apps.cloud.records import text as _str
 
 SERVICE = "batch"
@@ -51,7 +51,7 @@ class JobRecord:
 
     @classmethod
     def from_api(cls, r: dict[str, Any]) -> JobRecord:
-        placement = r.get("Placement") or {}
+        placement = as_dict(r.get("Placement"))
         return cls(
             job_id=_str(r, "JobId"),
             name=_str(r, "JobName"),
@@ -60,8 +60,8 @@ class JobRecord:
             zone=_str(r, "Zone") or str(placement.get("Zone") or ""),
             created_at=parse_time(r.get("CreateTime")),
             ended_at=parse_time(r.get("EndTime")),
-            tags=list(r.get("Tags") or []),
-            task_metrics=dict(r.get("TaskMetrics") or {}),
+            tags=as_list(r.get("Tags")),
+            task_metrics=as_dict(r.get("TaskMetrics")),
             raw=r,
         )
 
@@ -101,7 +101,7 @@ def describe_jobs(
         params["Filters"] = [{"Name": "job-state", "Values": states}]
     reply = _call(account, region, "DescribeJobs", params, block)
     return Page(
-        [JobRecord.from_api(j) for j in reply.get("JobSet") or []], _int(reply, "TotalCount") or 0
+        [JobRecord.from_api(j) for j in dicts(reply.get("JobSet"))], _int(reply, "TotalCount") or 0
     )
 
 
@@ -120,10 +120,10 @@ def describe_job(
                 parse_time(t.get("CreateTime")),
                 parse_time(t.get("EndTime")),
             )  # fmt: skip
-            for t in r.get("TaskSet") or []
+            for t in dicts(r.get("TaskSet"))
         ],
-        dependences=[d for d in r.get("DependenceSet") or [] if isinstance(d, dict)],
-        instance_metrics=dict(r.get("TaskInstanceMetrics") or {}),
+        dependences=dicts(r.get("DependenceSet")),
+        instance_metrics=as_dict(r.get("TaskInstanceMetrics")),
     )
 
 
@@ -156,7 +156,7 @@ class InstanceRecord:
             launched_at=parse_time(r.get("LaunchTime")),
             running_at=parse_time(r.get("RunningTime")),
             ended_at=parse_time(r.get("EndTime")),
-            redirect=dict(r.get("RedirectInfo") or {}),
+            redirect=as_dict(r.get("RedirectInfo")),
             raw=r,
         )
 
@@ -181,8 +181,8 @@ def describe_task(account: CloudAccount, region: str, job_id: str, task_name: st
         created_at=parse_time(r.get("CreateTime")),
         ended_at=parse_time(r.get("EndTime")),
         total=_int(r, "TaskInstanceTotalCount") or 0,
-        instances=[InstanceRecord.from_api(i) for i in r.get("TaskInstanceSet") or []],
-        instance_metrics=dict(r.get("TaskInstanceMetrics") or {}),
+        instances=[InstanceRecord.from_api(i) for i in dicts(r.get("TaskInstanceSet"))],
+        instance_metrics=as_dict(r.get("TaskInstanceMetrics")),
     )
 
 
@@ -214,7 +214,7 @@ def describe_task_logs(account: CloudAccount, region: str, job_id: str, task_nam
                 )
             },  # fmt: skip
         )
-        for item in r.get("TaskInstanceLogSet") or []
+        for item in dicts(r.get("TaskInstanceLogSet"))
     ]
 
 
@@ -239,14 +239,14 @@ class EnvRecord:
         return cls(
             env_id=_str(r, "EnvId"),
             name=_str(r, "EnvName"),
-            zone=str((r.get("Placement") or {}).get("Zone") or ""),
+            zone=str(as_dict(r.get("Placement")).get("Zone") or ""),
             env_type=_str(r, "EnvType"),
             resource_type=_str(r, "ResourceType"),
             desired_count=_int(r, "DesiredComputeNodeCount") or 0,
             attached_count=_int(r, "AttachedComputeNodeCount") or 0,
             next_action=_str(r, "NextAction"),
-            node_metrics=dict(r.get("ComputeNodeMetrics") or {}),
-            tags=list(r.get("Tags") or []),
+            node_metrics=as_dict(r.get("ComputeNodeMetrics")),
+            tags=as_list(r.get("Tags")),
             created_at=parse_time(r.get("CreateTime")),
             raw={k: v for k, v in r.items() if k != "ComputeNodeSet"},
         )
@@ -275,8 +275,8 @@ class NodeRecord:
             state=_str(r, "ComputeNodeState"),
             cpu=_int(r, "Cpu"),
             mem=_int(r, "Mem"),
-            private_ips=list(r.get("PrivateIpAddresses") or []),
-            public_ips=list(r.get("PublicIpAddresses") or []),
+            private_ips=as_list(r.get("PrivateIpAddresses")),
+            public_ips=as_list(r.get("PublicIpAddresses")),
             agent_version=_str(r, "AgentVersion"),
             origin=_str(r, "ResourceOrigin"),
             available_slots=_int(r, "TaskInstanceNumAvailable"),
@@ -304,7 +304,7 @@ def describe_compute_envs(account: CloudAccount, region: str, *, offset: int = 0
     """§3.2.4."""
     r = _call(account, region, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
     return Page(
-        [EnvRecord.from_api(e) for e in r.get("ComputeEnvSet") or []], _int(r, "TotalCount") or 0
+        [EnvRecord.from_api(e) for e in dicts(r.get("ComputeEnvSet"))], _int(r, "TotalCount") or 0
     )
 
 
@@ -312,7 +312,7 @@ def describe_compute_env(account: CloudAccount, region: str, env_id: str, *,
                          block: bool = False) -> tuple[EnvRecord, list[NodeRecord]]:  # fmt: skip
     """§3.2.3: the environment with every node."""
     r = _call(account, region, "DescribeComputeEnv", {"EnvId": env_id}, block)
-    return EnvRecord.from_api(r), [NodeRecord.from_api(n) for n in r.get("ComputeNodeSet") or []]
+    return EnvRecord.from_api(r), [NodeRecord.from_api(n) for n in dicts(r.get("ComputeNodeSet"))]
 
 
 def describe_compute_env_activities(account: CloudAccount, region: str, env_id: str, *, offset: int = 0,
@@ -334,7 +334,7 @@ def describe_compute_env_activities(account: CloudAccount, region: str, env_id: 
                 parse_time(a.get("EndTime")),
                 a,
             )  # fmt: skip
-            for a in r.get("ActivitySet") or []
+            for a in dicts(r.get("ActivitySet"))
         ],
         _int(r, "TotalCount") or 0,
     )
@@ -349,8 +349,8 @@ def describe_job_monitor_data(account: CloudAccount, region: str, job_id: str, t
     """Appendix A.4: one metric's series over the instance's life."""
     r = _call(account, region, "DescribeJobMonitorData",
               {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndex": index, "MetricName": metric}, block)  # fmt: skip
-    points = r.get("DataPoints") or {}
-    stamps, values = points.get("Timestamps") or [], points.get("Values") or []
+    points = as_dict(r.get("DataPoints"))
+    stamps, values = as_list(points.get("Timestamps")), as_list(points.get("Values"))
     return [
         (datetime.fromtimestamp(int(t), UTC), None if v is None else float(v))
         for t, v in zip(stamps, values, strict=False)

@@ -32,3 +32,18 @@ def parse_time(value: Any, *, naive: tzinfo = UTC) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A structure field: a dict, or {} for anything else the cloud might send instead."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """An array field: a list, or [] for anything else."""
+    return value if isinstance(value, list) else []
+
+
+def dicts(value: Any) -> list[dict[str, Any]]:
+    """An array of structures: its dict elements only."""
+    return [item for item in as_list(value) if isinstance(item, dict)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+import redis
+
 from apps.sync.redisio import connection
 
 LOCK_TTL_S = 60
@@ -92,8 +94,12 @@ def _interest_key(kind: str, scope: str, cloud_id: str) -> str:
 
 
 def record_interest(kind: str, scope: str, cloud_id: str) -> None:
-    """A page shows this object now: refresh it first for the next half minute."""
-    connection().set(_interest_key(kind, scope, cloud_id), "1", ex=INTEREST_TTL_S)
+    """A page shows this object now: refresh it first for the next half minute. Best effort:
+    without Redis the page still renders (the sync is down anyway)."""
+    try:
+        connection().set(_interest_key(kind, scope, cloud_id), "1", ex=INTEREST_TTL_S)
+    except redis.RedisError:
+        pass
 
 
 def is_watched(kind: str, scope: str, cloud_id: str) -> bool:

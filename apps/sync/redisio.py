@@ -10,7 +10,10 @@ from django.conf import settings
 
 @cache
 def _connection(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, decode_responses=True)
+    # Short timeouts: a page must not hang on an unreachable Redis (it renders without it).
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_connect_timeout=1, socket_timeout=2
+    )
 
 
 def connection() -> redis.Redis:
