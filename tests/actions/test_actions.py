@@ -96,16 +96,30 @@ def test_refused_targets_are_skipped_with_the_reason_and_never_sent(synced, oper
 
 
 def test_terminate_a_running_job_and_an_instance(synced, operator):
-    running = list(Job.objects.filter(state="RUNNING")[:2])
-    op = run(operation_start(operator, action_plan(operator, "terminate-job", [running[0].job_id])))
+    from apps.batch.models import TaskInstance
+
+    job = Job.objects.filter(state="RUNNING").order_by("job_id").first()
+    op = run(operation_start(operator, action_plan(operator, "terminate-job", [job.job_id])))
     assert op.status == "succeeded"
     world = batch_world(synced)
-    assert all(i.generation for i in world.jobs[running[0].job_id].instances())
-    instance = running[1].tasks.first().instances.exclude(state__in=["SUCCEED", "FAILED"]).first()
-    key = f"{running[1].job_id}/{instance.task.name}/{instance.index}"
+    assert all(i.generation for i in world.jobs[job.job_id].instances())
+    instance = (
+        TaskInstance.objects.filter(task__job__state="RUNNING", state="RUNNING")
+        .exclude(task__job=job)
+        .select_related("task__job")
+        .order_by("pk")
+        .first()
+    )
+    key = f"{instance.task.job.job_id}/{instance.task.name}/{instance.index}"
     assert (
         run(operation_start(operator, action_plan(operator, "terminate-instance", [key]))).status
         == "succeeded"
+    )
+    assert (
+        world.jobs[instance.task.job.job_id]
+        .tasks[instance.task.name]
+        .instances[instance.index]
+        .generation
     )
 
 
