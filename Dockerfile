@@ -7,6 +7,7 @@ COPY apps ./apps
 COPY dashboard ./dashboard
 RUN pip install --no-cache-dir .
 COPY . .
+RUN python manage.py collectstatic --noinput
 RUN useradd --create-home jobdeck
 USER jobdeck
 EXPOSE 8000
