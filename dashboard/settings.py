@@ -114,6 +114,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Without `collectstatic` (the demo, the tests) WhiteNoise serves the files where they are.
+WHITENOISE_USE_FINDERS = True
 
 # --- Redis: broker, cache and rate-limiter store -------------------------------------------
 # When REDIS_URL is unset the project starts an embedded Valkey on this port (demo and tests).
