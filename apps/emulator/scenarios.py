@@ -12,7 +12,6 @@ Every other region answers with an empty world of its own.
 
 from __future__ import annotations
 
-import base64
 import json
 import zlib
 from collections.abc import Callable
@@ -269,7 +268,3 @@ def _demo_omics(seed: int, now: float) -> OmicsWorld:
     world.sched.after(60, submit)
     world.advance(now)
     return world
-
-
-def encoded_input(data: dict[str, Any]) -> str:
-    return base64.b64encode(json.dumps(data).encode()).decode()

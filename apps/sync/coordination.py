@@ -76,10 +76,6 @@ def remove(queue: str, item: str) -> None:
     connection().zrem(_queue_key(queue), item)
 
 
-def queue_length(queue: str) -> int:
-    return int(connection().zcard(_queue_key(queue)))
-
-
 def queue_lengths() -> dict[str, int]:
     """Every detail queue and how many objects wait in it (for /metrics)."""
     prefix = _queue_key("")
