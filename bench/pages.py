@@ -56,6 +56,11 @@ def main() -> None:
         flush=True,
     )
     client = Client()
+    from apps.accounts.models import User
+
+    client.force_login(
+        User.objects.create_superuser("bench", password="bench-password-1")
+    )  # pages need a sign-in
     job_id = f"job-{args.jobs // 2:08d}"
     pages = {
         "list": ("/jobs/", {}),
