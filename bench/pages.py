@@ -58,9 +58,8 @@ def main() -> None:
     client = Client()
     from apps.accounts.models import User
 
-    client.force_login(
-        User.objects.create_superuser("bench", password="bench-password-1")
-    )  # pages need a sign-in
+    # Pages need a sign-in; force_login needs no password.
+    client.force_login(User.objects.create_superuser("bench"))
     job_id = f"job-{args.jobs // 2:08d}"
     pages = {
         "list": ("/jobs/", {}),
