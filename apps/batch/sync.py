@@ -27,14 +27,13 @@ from apps.cloud.errors import NotFound
 from apps.cloud.models import CloudAccount
 from apps.sync import coordination
 from apps.sync.coordination import CHANGED, FINAL, REFRESH, WATCHED
-from apps.sync.streams import Cursor, Step, stream
+from apps.sync.streams import Cursor, Step, serve_queue, stream
 
 PAGE = 100
 NEWEST_EVERY = 10  # rounds
 INVENTORY_PAGE_DELAY = 10.0  # seconds between inventory pages: ~10 % of DescribeJobs at 1/s
 INVENTORY_PASS_DELAY = 600.0
 ENVS_ROUND_DELAY = 5.0
-IDLE = 1.0  # an empty queue looks again after this long
 
 
 def scope(account: CloudAccount, region: str) -> str:
@@ -134,112 +133,112 @@ def inventory_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
 
 @stream("batch.job_details", service="batch")
 def job_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    name = queue("batch.job_details", account, region)
-    job_id = coordination.peek(name)
-    if job_id is None:
-        return Step({}, IDLE, called=False)
-    now = _now()
-    try:
-        detail = api.describe_job(account, region, job_id)
-    except NotFound:
-        services.jobs_mark_gone(account=account, region=region, job_ids=[job_id], now=now)
-        coordination.remove(name, job_id)
+    def serve(job_id: str, _: Cursor) -> Step:
+        now = _now()
+        try:
+            detail = api.describe_job(account, region, job_id)
+        except NotFound:
+            services.jobs_mark_gone(account=account, region=region, job_ids=[job_id], now=now)
+            return Step({})
+        tasks = services.job_detail_apply(account=account, region=region, detail=detail, now=now)
+        ended = detail.job.state in ENDED_STATES
+        priority = _priority("job", account, region, job_id, ended)
+        coordination.enqueue_many(queue("batch.tasks", account, region),
+                                  [f"{job_id}/{task_name}" for task_name in tasks], priority)  # fmt: skip
         return Step({})
-    tasks = services.job_detail_apply(account=account, region=region, detail=detail, now=now)
-    coordination.remove(name, job_id)
-    ended = detail.job.state in ENDED_STATES
-    for task_name in tasks:
-        item = f"{job_id}/{task_name}"
-        coordination.enqueue(queue("batch.tasks", account, region), item,
-                             _priority("job", account, region, job_id, ended))  # fmt: skip
-    return Step({})
+
+    return serve_queue(queue("batch.job_details", account, region), cursor, serve)
 
 
 @stream("batch.tasks", service="batch")
 def tasks_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    name = queue("batch.tasks", account, region)
-    item = coordination.peek(name)
-    if item is None:
-        return Step({}, IDLE, called=False)
-    job_id, task_name = item.split("/", 1)
-    offset = int(cursor.get("offset", 0)) if cursor.get("item") == item else 0
-    now = _now()
-    try:
-        detail = api.describe_task(account, region, job_id, task_name, offset=offset)
-    except NotFound:
-        coordination.remove(name, item)
+    def serve(item: str, going_on: Cursor) -> Step:
+        job_id, task_name = item.split("/", 1)
+        offset = int(going_on.get("offset", 0))
+        now = _now()
+        try:
+            detail = api.describe_task(account, region, job_id, task_name, offset=offset)
+        except NotFound:
+            return Step({})
+        ended = services.task_instances_apply(account=account, region=region, job_id=job_id, task_name=task_name,
+                                              detail=detail, now=now)  # fmt: skip
+        _instances_due(account, region, item, ended, detail)
+        if offset + len(detail.instances) < detail.total and detail.instances:
+            return Step({"item": item, "offset": offset + len(detail.instances)})
         return Step({})
-    ended = services.task_instances_apply(account=account, region=region, job_id=job_id, task_name=task_name,
-                                          detail=detail, now=now)  # fmt: skip
+
+    return serve_queue(queue("batch.tasks", account, region), cursor, serve)
+
+
+def _instances_due(
+    account: CloudAccount, region: str, item: str, ended: list[int], detail: api.TaskDetail
+) -> None:
+    """Logs of instances that just ended; for a watched job, also logs as they grow and
+    resource metrics (DescribeJobMonitorData allows 1/s: watched jobs only)."""
+    job_id = item.split("/", 1)[0]
     watched = coordination.is_watched("job", scope(account, region), job_id)
     logs = queue("batch.logs", account, region)
-    for index in ended:
-        coordination.enqueue(logs, f"{item}/{index}", WATCHED if watched else FINAL)
-    if watched:  # a watched job: logs as they grow, and resource metrics (1/s: watched only)
+    coordination.enqueue_many(
+        logs, [f"{item}/{index}" for index in ended], WATCHED if watched else FINAL
+    )
+    if watched:
         running = [inst.index for inst in detail.instances if inst.state == "RUNNING"]
-        for index in running:
-            coordination.enqueue(logs, f"{item}/{index}", WATCHED)
-        for index in {*running, *ended}:
-            coordination.enqueue(
-                queue("batch.metrics", account, region), f"{item}/{index}", WATCHED
-            )
-    if offset + len(detail.instances) < detail.total and detail.instances:
-        return Step({"item": item, "offset": offset + len(detail.instances)})
-    coordination.remove(name, item)
-    return Step({})
+        coordination.enqueue_many(logs, [f"{item}/{index}" for index in running], WATCHED)
+        coordination.enqueue_many(queue("batch.metrics", account, region),
+                                  [f"{item}/{index}" for index in sorted({*running, *ended})], WATCHED)  # fmt: skip
 
 
 @stream("batch.logs", service="batch")
 def logs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     name = queue("batch.logs", account, region)
-    first = coordination.peek(name)
-    if first is None:
-        return Step({}, IDLE, called=False)
-    prefix = first.rsplit("/", 1)[0]
-    # One call serves up to 10 instances of the same task.
-    items = [i for i in coordination.peek_many(name, 50) if i.rsplit("/", 1)[0] == prefix][:10]
-    job_id, task_name = prefix.split("/", 1)
-    indexes = [int(i.rsplit("/", 1)[1]) for i in items]
-    try:
-        records = api.describe_task_logs(account, region, job_id, task_name, indexes)
-    except NotFound:
-        records = []
-    services.logs_apply(account=account, region=region, job_id=job_id, task_name=task_name, records=records,
-                        now=_now())  # fmt: skip
-    for i in items:
-        coordination.remove(name, i)
-    return Step({})
+
+    def serve(first: str, _: Cursor) -> Step:
+        prefix = first.rsplit("/", 1)[0]
+        # One call serves up to 10 instances of the same task.
+        items = [i for i in coordination.peek_many(name, 50) if i.rsplit("/", 1)[0] == prefix][:10]
+        items = items if first in items else [first]  # something more urgent came in between
+        job_id, task_name = prefix.split("/", 1)
+        indexes = [int(i.rsplit("/", 1)[1]) for i in items]
+        try:
+            records = api.describe_task_logs(account, region, job_id, task_name, indexes)
+        except NotFound:
+            records = []
+        services.logs_apply(account=account, region=region, job_id=job_id, task_name=task_name, records=records,
+                            now=_now())  # fmt: skip
+        for i in items:
+            coordination.remove(name, i)
+        return Step({})
+
+    return serve_queue(name, cursor, serve)
 
 
 @stream("batch.metrics", service="batch")
 def metrics_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     """DescribeJobMonitorData, one metric per step, for instances of watched jobs."""
-    name = queue("batch.metrics", account, region)
-    item = coordination.peek(name)
-    if item is None:
-        return Step({}, IDLE, called=False)
-    metric_no = int(cursor.get("metric", 0)) if cursor.get("item") == item else 0
-    job_id, rest = item.split("/", 1)
-    task_name, index = rest.rsplit("/", 1)
-    instance = TaskInstance.objects.filter(
-        task__job__account=account, task__job__region=region, task__job__job_id=job_id, task__name=task_name,
-        index=int(index),
-    ).first()  # fmt: skip
-    if instance is None:
-        coordination.remove(name, item)
-        return Step({}, called=False)
-    metric = api.MONITOR_METRICS[metric_no]
-    try:
-        points = api.describe_job_monitor_data(
-            account, region, job_id, task_name, int(index), metric
-        )
-    except NotFound:
-        points = []
-    services.samples_apply(instance=instance, metric=metric, points=points)
-    if metric_no + 1 < len(api.MONITOR_METRICS):
-        return Step({"item": item, "metric": metric_no + 1})
-    coordination.remove(name, item)
-    return Step({})
+
+    def serve(item: str, going_on: Cursor) -> Step:
+        metric_no = int(going_on.get("metric", 0))
+        job_id, rest = item.split("/", 1)
+        task_name, index = rest.rsplit("/", 1)
+        instance = TaskInstance.objects.filter(
+            task__job__account=account, task__job__region=region, task__job__job_id=job_id, task__name=task_name,
+            index=int(index),
+        ).first()  # fmt: skip
+        if instance is None:
+            return Step({}, called=False)
+        metric = api.MONITOR_METRICS[metric_no]
+        try:
+            points = api.describe_job_monitor_data(
+                account, region, job_id, task_name, int(index), metric
+            )
+        except NotFound:
+            points = []
+        services.samples_apply(instance=instance, metric=metric, points=points)
+        if metric_no + 1 < len(api.MONITOR_METRICS):
+            return Step({"item": item, "metric": metric_no + 1})
+        return Step({})
+
+    return serve_queue(queue("batch.metrics", account, region), cursor, serve)
 
 
 # --- compute environments ------------------------------------------------------------------
@@ -264,26 +263,24 @@ def envs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
 
 @stream("batch.env_details", service="batch")
 def env_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    name = queue("batch.env_details", account, region)
-    env_id = cursor.get("activities_for")
-    now = _now()
-    if env_id:  # second half: the newest activities of the environment just described
+    """DescribeComputeEnv (its nodes), then the newest page of its activities: two steps."""
+
+    def serve(env_id: str, going_on: Cursor) -> Step:
+        now = _now()
+        if going_on.get("phase") == "activities":
+            try:
+                page = api.describe_compute_env_activities(account, region, env_id)
+            except NotFound:
+                return Step({})
+            services.activities_apply(
+                account=account, region=region, env_id=env_id, records=page.items, now=now
+            )
+            return Step({})
         try:
-            page = api.describe_compute_env_activities(account, region, env_id)
+            env, nodes = api.describe_compute_env(account, region, env_id)
         except NotFound:
             return Step({})
-        services.activities_apply(
-            account=account, region=region, env_id=env_id, records=page.items, now=now
-        )
-        return Step({})
-    env_id = coordination.peek(name)
-    if env_id is None:
-        return Step({}, IDLE, called=False)
-    try:
-        env, nodes = api.describe_compute_env(account, region, env_id)
-    except NotFound:
-        coordination.remove(name, env_id)
-        return Step({})
-    services.env_detail_apply(account=account, region=region, env=env, nodes=nodes, now=now)
-    coordination.remove(name, env_id)
-    return Step({"activities_for": env_id})
+        services.env_detail_apply(account=account, region=region, env=env, nodes=nodes, now=now)
+        return Step({"item": env_id, "phase": "activities"})
+
+    return serve_queue(queue("batch.env_details", account, region), cursor, serve)

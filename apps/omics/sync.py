@@ -36,14 +36,13 @@ from apps.omics.models import OmicsEnvironment, Run, RunGroup, group_ended, run_
 from apps.sync import coordination
 from apps.sync.coordination import CHANGED, FINAL, REFRESH, WATCHED
 from apps.sync.health import health_failure
-from apps.sync.streams import Cursor, Step, stream
+from apps.sync.streams import Cursor, Step, serve_queue, stream
 
 log = logging.getLogger(__name__)
 
 PAGE = api.MAX_LIMIT
 GROUPS_ROUND_DELAY = 2.0  # between passes: a one-page pass then spends 0.5 of the 20 req/s
 ENVS_ROUND_DELAY = 5.0  # environments and volumes barely move
-IDLE = 1.0  # an empty queue looks again after this long
 
 
 def scope(account: CloudAccount, region: str) -> str:
@@ -149,87 +148,89 @@ def _calls_due(account: CloudAccount, region: str, group_id: str, due: services.
 
 @stream("omics.runs", service="omics")
 def runs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    name = queue("omics.runs", account, region)
-    group_id = cursor.get("item") or coordination.peek(name)
-    if group_id is None:
-        return Step({}, IDLE, called=False)
-    group = RunGroup.objects.filter(account=account, region=region, run_group_id=group_id,
-                                    gone_at=None).first()  # fmt: skip
-    if group is None:  # gone since it was queued
-        coordination.remove(name, group_id)
-        return Step({}, called=False)
-    now = _now()
-    going_on = cursor.get("item") == group_id
-    offset = int(cursor.get("offset", 0)) if going_on else 0
-    started = cursor.get("started") if going_on else now.isoformat()
-    # Whether the group had ended when the listing began: only then is the listing final.
-    was_ended = (
-        bool(cursor.get("was_ended")) if going_on else group_ended(group.status, group.ended_at)
-    )
-    try:
-        page = api.describe_runs(account, region, run_group_id=group_id, offset=offset, limit=PAGE)
-    except NotFound:
-        coordination.remove(name, group_id)
-        return Step({})
-    due = services.runs_upsert(
-        account=account, region=region, group=group, records=page.items, now=now
-    )
-    _calls_due(account, region, group_id, due)
-    if offset + PAGE < page.total and page.items:
-        return Step(
-            {"item": group_id, "offset": offset + PAGE, "started": started, "was_ended": was_ended}
+    def serve(group_id: str, going_on: Cursor) -> Step:
+        group = RunGroup.objects.filter(account=account, region=region, run_group_id=group_id,
+                                        gone_at=None).first()  # fmt: skip
+        if group is None:  # gone since it was queued
+            return Step({}, called=False)
+        now = _now()
+        offset = int(going_on.get("offset", 0))
+        started = going_on.get("started") or now.isoformat()
+        # Whether the group had ended when the listing began: only then is the listing final.
+        was_ended = (
+            bool(going_on.get("was_ended"))
+            if going_on
+            else group_ended(group.status, group.ended_at)
         )
-    services.runs_listing_done(account=account, region=region, group=group, now=now, group_was_ended=was_ended,
-                               since=datetime.fromisoformat(str(started)))  # fmt: skip
-    coordination.remove(name, group_id)
-    return Step({})
+        try:
+            page = api.describe_runs(
+                account, region, run_group_id=group_id, offset=offset, limit=PAGE
+            )
+        except NotFound:
+            return Step({})
+        due = services.runs_upsert(
+            account=account, region=region, group=group, records=page.items, now=now
+        )
+        _calls_due(account, region, group_id, due)
+        if offset + PAGE < page.total and page.items:
+            return Step(
+                {
+                    "item": group_id,
+                    "offset": offset + PAGE,
+                    "started": started,
+                    "was_ended": was_ended,
+                }
+            )
+        services.runs_listing_done(account=account, region=region, group=group, now=now, group_was_ended=was_ended,
+                                   since=datetime.fromisoformat(started))  # fmt: skip
+        return Step({})
+
+    return serve_queue(queue("omics.runs", account, region), cursor, serve)
 
 
 # --- calls -----------------------------------------------------------------------------------
 @stream("omics.calls", service="omics")
 def calls_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    name = queue("omics.calls", account, region)
-    run_uuid = cursor.get("item") or coordination.peek(name)
-    if run_uuid is None:
-        return Step({}, IDLE, called=False)
-    run = services.run_for_calls(account=account, region=region, run_uuid=run_uuid)
-    if run is None:  # gone, or never listed: nothing to attach calls to
-        coordination.remove(name, run_uuid)
-        return Step({}, called=False)
-    going_on = cursor.get("item") == run_uuid
-    paths: list[str] = list(cursor.get("paths", [])) if going_on else ["/"]
-    walked: list[str] = list(cursor.get("walked", [])) if going_on else []
-    # Whether the run had ended when the walk began: only then are the calls read final.
-    was_ended = bool(cursor.get("was_ended")) if going_on else run_ended(run.status, run.ended_at)
-    path = paths.pop(0)
-    now = _now()
-    try:
-        calls = api.get_run_calls(account, region, run_uuid, path)
-    except NotFound:
-        coordination.remove(name, run_uuid)
-        return Step({})
-    except InvalidRequest as err:
-        # Not transient (the doc does not even say how levels below the first are addressed,
-        # omics-api.md §4.3): shown in the stream's health and skipped, not retried at the
-        # head of the queue for ever. The run stays not finally synced, so a later pass
-        # tries again.
-        log.warning("omics.calls %s %s: %s", run_uuid, path, err)
-        health_failure(account, region, "omics.calls", err)
-        if path == "/":
-            coordination.remove(name, run_uuid)
+    def serve(run_uuid: str, going_on: Cursor) -> Step:
+        run = services.run_for_calls(account=account, region=region, run_uuid=run_uuid)
+        if run is None:  # gone, or never listed: nothing to attach calls to
             return Step({}, called=False)
-        calls, was_ended = [], False
-    children = services.calls_upsert(
-        account=account, region=region, run=run, records=calls, now=now
-    )
-    walked.append(path)
-    paths += [p for p in (f"/{c}" for c in children) if p not in walked and p not in paths]
-    if paths:
-        return Step({"item": run_uuid, "paths": paths, "walked": walked, "was_ended": was_ended})
-    services.calls_walk_done(account=account, region=region, run_uuid=run_uuid, run_was_ended=was_ended,
-                             now=now)  # fmt: skip
-    coordination.remove(name, run_uuid)
-    return Step({})
+        paths: list[str] = list(going_on.get("paths", ["/"]))
+        walked: list[str] = list(going_on.get("walked", []))
+        # Whether the run had ended when the walk began: only then are the calls read final.
+        was_ended = (
+            bool(going_on.get("was_ended")) if going_on else run_ended(run.status, run.ended_at)
+        )
+        path = paths.pop(0)
+        now = _now()
+        try:
+            calls = api.get_run_calls(account, region, run_uuid, path)
+        except NotFound:
+            return Step({})
+        except InvalidRequest as err:
+            # Not transient (the doc does not even say how levels below the first are
+            # addressed, omics-api.md §4.3): shown in the stream's health and skipped, not
+            # retried at the head of the queue for ever. The run stays not finally synced,
+            # so a later pass tries again.
+            log.warning("omics.calls %s %s: %s", run_uuid, path, err)
+            health_failure(account, region, "omics.calls", err)
+            if path == "/":
+                return Step({}, called=False)
+            calls, was_ended = [], False
+        children = services.calls_upsert(
+            account=account, region=region, run=run, records=calls, now=now
+        )
+        walked.append(path)
+        paths += [p for p in (f"/{c}" for c in children) if p not in walked and p not in paths]
+        if paths:
+            return Step(
+                {"item": run_uuid, "paths": paths, "walked": walked, "was_ended": was_ended}
+            )
+        services.calls_walk_done(account=account, region=region, run_uuid=run_uuid, run_was_ended=was_ended,
+                                 now=now)  # fmt: skip
+        return Step({})
+
+    return serve_queue(queue("omics.calls", account, region), cursor, serve)
 
 
 # --- environments and volumes ----------------------------------------------------------------
