@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from dashboard.env import env_bool, env_float, env_int, env_list, env_str
 from dashboard.envdb import database_from_url
 
@@ -145,12 +147,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 4.0},
     },
+    # Takes over operations whose next step is overdue (their worker died with the message).
+    "resume-operations": {
+        "task": "apps.actions.tasks.resume_operations",
+        "schedule": 30.0,
+        "options": {"expires": 25.0},
+    },
     "optimize-database": {
         "task": "apps.sync.tasks.optimize_database",
         "schedule": 600.0,
         "options": {"expires": 300.0},
     },
 }
+
+# A sync stream's lease: a worker that dies holding it delays the stream by at most this long
+# (the planner starts it again); every step extends it.
+SYNC_LOCK_TTL_S = env_int("SYNC_LOCK_TTL_S", 60)
 
 # --- Tencent Cloud --------------------------------------------------------------------------
 # The names the official tools use. The defaults are the emulator's demo key pair: they open
@@ -165,6 +177,13 @@ CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
 # against the emulator (whose limits they switch off) so a sync takes seconds, not minutes.
 CLOUD_RATE_SCALE = env_float("CLOUD_RATE_SCALE", 1.0)
 CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
+# An action's call still unanswered after this long was lost with its worker: its outcome is
+# recorded as unknown (never sent again). One attempt within the timeouts, with a margin.
+ACTION_SEND_LEASE_S = env_float(
+    "ACTION_SEND_LEASE_S", CLOUD_CONNECT_TIMEOUT + CLOUD_READ_TIMEOUT + 30.0
+)
+# An operation whose next step is this late was lost with its worker: a new chain takes over.
+ACTION_OVERDUE_S = env_float("ACTION_OVERDUE_S", 60.0)
 
 # --- Observability --------------------------------------------------------------------------
 # /metrics answers only these addresses, and (when set) only with this bearer token.
@@ -181,6 +200,9 @@ EMULATOR_SCENARIO = env_str("EMULATOR_SCENARIO", "demo")
 EMULATOR_SEED = env_int("EMULATOR_SEED", 1)
 EMULATOR_SPEED = env_float("EMULATOR_SPEED", 1.0)
 
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -189,9 +211,7 @@ LOGGING = {
         "json": {"()": "dashboard.jsonlog.JsonFormatter"},
     },
     # LOG_FORMAT=json: one JSON object per line (with the cloud's RequestId on call lines).
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": env_str("LOG_FORMAT", "plain")}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

@@ -38,6 +38,15 @@ class Operation(models.Model):
     # click or a second operator makes one cloud call.
     dedupe_key = models.CharField(max_length=64)
     cancel_requested = models.BooleanField(default=False)
+    # The chunk being sent ({"targets", "event"}), written before the call and cleared with its
+    # result. Found set after its lease, it means the sender died after the call may have
+    # gone out: the outcome is recorded as unknown and re-checked, never sent again.
+    sending = models.JSONField(null=True, default=None)
+    sending_since = models.DateTimeField(null=True)
+    # The chain of steps that drives the operation; a step of an older chain stops. When the
+    # next step is overdue (its worker died), `resume_operations` starts a new chain.
+    chain = models.CharField(max_length=32, default="", blank=True)
+    next_step_at = models.DateTimeField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
@@ -61,7 +70,12 @@ class Operation(models.Model):
 
     @property
     def failed_count(self) -> int:
+        """Targets whose call failed, or whose outcome is unknown (the answer was lost)."""
         return sum(1 for r in self.results.values() if not r.get("ok"))
+
+    @property
+    def unknown_count(self) -> int:
+        return sum(1 for r in self.results.values() if r.get("unknown"))
 
     @property
     def percent(self) -> int:

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from apps.actions.models import OPEN, Operation, OperationStatus
 from apps.audit.services import audit_finish, audit_record
 from apps.batch.selectors import visible_accounts
 from apps.cloud.errors import CloudError
-from apps.cloud.gateway import cloud_call, rate_for
+from apps.cloud.gateway import Throttled, cloud_call, rate_for
 from apps.cloud.models import CloudAccount
 from apps.sync import coordination
 
@@ -105,7 +106,7 @@ def operation_start(user: Any, plan: Plan) -> Operation:
             operation = Operation.objects.create(
                 user=user, account=plan.account, region=plan.region, action=plan.spec.key, targets=targets,
                 skipped=[{"target": getattr(t, "key", t), "reason": why} for t, why in plan.skipped],
-                dedupe_key=dedupe,
+                dedupe_key=dedupe, next_step_at=timezone.now(),
             )  # fmt: skip
     except IntegrityError:  # the same action on the same targets is already under way
         return Operation.objects.get(dedupe_key=dedupe, status__in=OPEN)
@@ -124,10 +125,32 @@ def operation_cancel(user: Any, operation: Operation) -> bool:
     )
 
 
+def send_lease_seconds() -> float:
+    """How long a chunk may be "sending" before its sender is presumed dead."""
+    return float(settings.ACTION_SEND_LEASE_S)
+
+
+UNKNOWN_OUTCOME = (
+    "the worker stopped after the call may have been sent and before its answer was saved; "
+    "it is not sent again: the target is re-read from the cloud, see its current state"
+)
+
+
 def operation_step(operation: Operation) -> float | None:
     """Send the next chunk (one cloud call, one audit event). Returns the delay before the
-    next step, or None when the operation is over. A busy bucket raises Throttled."""
+    next step, or None when the operation is over. A busy bucket raises Throttled.
+
+    At most once: the chunk is marked as sending (with its audit event) before the call and
+    the mark is cleared with the result. A step that finds the mark of a dead sender records
+    the chunk's outcome as unknown and has the targets re-read; it never sends it again."""
     spec = ACTIONS[operation.action]
+    if operation.sending:
+        lease_left = (
+            send_lease_seconds() - (timezone.now() - operation.sending_since).total_seconds()
+        )
+        if lease_left > 0:
+            return lease_left  # another step may still be waiting for the answer
+        return _outcome_unknown(operation, spec)
     if operation.cancel_requested:
         return _finish(operation, OperationStatus.CANCELLED)
     pending = [k for k in operation.targets if k not in operation.results]
@@ -152,42 +175,67 @@ def operation_step(operation: Operation) -> float | None:
         Operation.objects.filter(pk=operation.pk).update(results=operation.results)
         return 0.0
     chunk = batch[0]
-    event = audit_record(user=operation.user, action=f"{spec.service}.{spec.cloud_action}",
-                         targets=[t.key for t in chunk], params={"operation": operation.pk},
-                         team=operation.account.team, account=operation.account, region=operation.region)  # fmt: skip
+    event = _claim(operation, spec, chunk)
+    if event is None:
+        return send_lease_seconds()  # another step claimed the chunk first
     try:
         reply = cloud_call(operation.account, operation.region, spec.service, spec.cloud_action, spec.params(chunk),
                            block=False)  # fmt: skip
-    except CloudError as err:
-        audit_finish(
-            event.pk,
-            ok=False,
-            request_id=err.request_id,
-            error_code=err.code,
-            error_message=err.message,
-        )
-        outcome = {
-            "ok": False,
-            "request_id": err.request_id,
-            "code": err.code,
-            "message": err.message,
-        }
-    except Exception:
-        audit_finish(
-            event.pk,
-            ok=False,
-            error_code="NotSent",
-            error_message="the call was not sent (busy budget)",
-        )
+    except Throttled:  # nothing was sent: the chunk goes back to waiting
+        audit_finish(event.pk, ok=False, error_code="NotSent",
+                     error_message="the call was not sent (busy budget)")  # fmt: skip
+        Operation.objects.filter(pk=operation.pk).update(sending=None, sending_since=None)
         raise
+    except CloudError as err:
+        audit_finish(event.pk, ok=False, request_id=err.request_id, error_code=err.code,
+                     error_message=err.message)  # fmt: skip
+        outcome = {"ok": False, "request_id": err.request_id, "code": err.code, "message": err.message}  # fmt: skip
     else:
         request_id = str(reply.get("RequestId", ""))
         audit_finish(event.pk, ok=True, request_id=request_id)
         outcome = {"ok": True, "request_id": request_id}
-    for target in chunk:
-        operation.results[target.key] = outcome
-    Operation.objects.filter(pk=operation.pk).update(results=operation.results)
+    _settle(operation, [t.key for t in chunk], outcome)
     _refresh_soon(operation, spec, chunk)
+    return 0.0
+
+
+def _claim(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> Any:
+    """Mark the chunk as sending and open its audit event, together or not at all. None when
+    another step holds the mark."""
+    with transaction.atomic():
+        event = audit_record(user=operation.user, action=f"{spec.service}.{spec.cloud_action}",
+                             targets=[t.key for t in chunk], params={"operation": operation.pk},
+                             team=operation.account.team, account=operation.account, region=operation.region)  # fmt: skip
+        now = timezone.now()
+        claimed = Operation.objects.filter(pk=operation.pk, sending__isnull=True).update(
+            sending={"targets": [t.key for t in chunk], "event": event.pk}, sending_since=now
+        )
+        if not claimed:
+            transaction.set_rollback(True)
+            return None
+    return event
+
+
+def _settle(operation: Operation, keys: list[str], outcome: dict[str, Any]) -> None:
+    """Save the chunk's outcome and clear the sending mark in one write."""
+    for key in keys:
+        operation.results[key] = outcome
+    Operation.objects.filter(pk=operation.pk).update(
+        results=operation.results, sending=None, sending_since=None
+    )
+
+
+def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
+    """The sender died with the chunk in flight: unknown, audited as such, targets re-read."""
+    sending = operation.sending or {}
+    keys = [str(k) for k in sending.get("targets", [])]
+    if isinstance(sending.get("event"), int):
+        audit_finish(sending["event"], ok=None, error_code="OutcomeUnknown",
+                     error_message=UNKNOWN_OUTCOME)  # fmt: skip
+    outcome = {"ok": False, "unknown": True, "code": "OutcomeUnknown", "message": UNKNOWN_OUTCOME}
+    _settle(operation, keys, outcome)
+    accounts = CloudAccount.objects.filter(pk=operation.account_id)
+    _refresh_soon(operation, spec, spec.find(accounts, keys))
     return 0.0
 
 

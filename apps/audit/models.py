@@ -1,7 +1,7 @@
 """The audit log: who did what, when, to which cloud objects, and what the cloud answered.
 
 Append-only: a row is written once, and the only later change is its outcome (pending ->
-succeeded | failed), made once by `audit_finish` with a conditional update. Nothing edits or
+succeeded | failed | unknown), made once by `audit_finish` with a conditional update. Nothing edits or
 deletes a row, not even the admin.
 """
 
@@ -17,6 +17,8 @@ class AuditStatus(models.TextChoices):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    # The call may have reached the cloud, but its answer was lost (the worker died).
+    UNKNOWN = "unknown"
 
 
 class AppendOnly(Exception):

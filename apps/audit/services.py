@@ -24,12 +24,14 @@ def audit_record(*, user: Any, action: str, targets: list[str], params: dict[str
     return event
 
 
-def audit_finish(event_id: int, *, ok: bool, request_id: str = "", error_code: str = "",
+def audit_finish(event_id: int, *, ok: bool | None, request_id: str = "", error_code: str = "",
                  error_message: str = "") -> bool:  # fmt: skip
-    """The one change an event allows: pending -> succeeded | failed (False if already final)."""
+    """The one change an event allows: pending -> succeeded | failed | unknown (`ok` None: the
+    call may have been made, its answer was lost). False if the event was already final."""
+    status = {True: AuditStatus.SUCCEEDED, False: AuditStatus.FAILED, None: AuditStatus.UNKNOWN}[ok]
     return bool(
         AuditEvent.objects.filter(pk=event_id, status=AuditStatus.PENDING).update(
-            status=AuditStatus.SUCCEEDED if ok else AuditStatus.FAILED,
+            status=status,
             request_id=request_id[:64],
             error_code=error_code[:128],
             error_message=error_message[:2000],

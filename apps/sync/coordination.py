@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 
 import redis
+from django.conf import settings
 
 from apps.sync.redisio import connection
 
-LOCK_TTL_S = 60
 INTEREST_TTL_S = 30
 
 # Detail priorities: lower is served first. REFRESH revisits moving objects whose summary
@@ -27,7 +27,7 @@ def _lock_key(stream: str) -> str:
 
 def claim(stream: str, owner: str) -> bool:
     """Take the stream if nobody holds it (or its holder died)."""
-    return bool(connection().set(_lock_key(stream), owner, nx=True, ex=LOCK_TTL_S))
+    return bool(connection().set(_lock_key(stream), owner, nx=True, ex=settings.SYNC_LOCK_TTL_S))
 
 
 def holds(stream: str, owner: str) -> bool:
@@ -35,7 +35,7 @@ def holds(stream: str, owner: str) -> bool:
     key = _lock_key(stream)
     if connection().get(key) != owner:
         return False
-    connection().expire(key, LOCK_TTL_S)
+    connection().expire(key, settings.SYNC_LOCK_TTL_S)
     return True
 
 

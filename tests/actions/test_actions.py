@@ -5,8 +5,12 @@ event failed with the code; a double submit -> one call; cancel stops what is no
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from apps.accounts.models import Role, Team, User
 from apps.accounts.services import membership_set
@@ -201,3 +205,34 @@ def test_audit_events_are_append_only(synced, operator):
         event.save()
     with pytest.raises(AppendOnly):
         event.delete()
+
+
+def test_a_step_never_sends_a_chunk_another_step_is_sending(synced, operator):
+    """Two steps of one operation at once (a redelivered message beside a live one): the second
+    finds the chunk marked as sending, waits for the lease, and sends nothing."""
+    [job_id] = failed_jobs(0)  # nothing is sent: any FAILED job will do
+    op = operation_start(operator, action_plan(operator, "retry-jobs", [job_id]))
+    Operation.objects.filter(pk=op.pk).update(
+        sending={"targets": [job_id], "event": None}, sending_since=timezone.now()
+    )
+    op.refresh_from_db()
+    before = calls(synced, "RetryJobs")
+    delay = operation_step(op)
+    assert 0 < delay <= settings.ACTION_SEND_LEASE_S
+    assert calls(synced, "RetryJobs") == before and not Operation.objects.get(pk=op.pk).results
+
+
+def test_resume_takes_over_an_overdue_operation_and_stops_the_old_chain(synced, operator):
+    from apps.actions.tasks import resume_operations, run_operation
+
+    [job_id] = failed_jobs(0)  # nothing is sent
+    op = operation_start(operator, action_plan(operator, "retry-jobs", [job_id]))
+    Operation.objects.filter(pk=op.pk).update(next_step_at=timezone.now() - timedelta(minutes=5))
+    with patch.object(run_operation, "apply_async") as queued:
+        assert resume_operations() == 1
+        assert resume_operations() == 0  # taken over once
+    ((operation_id, chain),), _ = queued.call_args
+    assert operation_id == op.pk and chain
+    before = calls(synced, "RetryJobs")
+    run_operation(op.pk, "")  # the old chain's step arrives late: it does nothing
+    assert calls(synced, "RetryJobs") == before

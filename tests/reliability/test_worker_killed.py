@@ -1,0 +1,154 @@
+"""A worker killed (SIGKILL) in the middle of an action or a sync. Real workers in their own
+processes, the emulator as the cloud:
+
+- an action whose call went out before the worker died is never sent again: its outcome is
+  recorded as unknown (operation and audit), and the target is re-read from the cloud;
+- a pool process killed mid-step has its step delivered again (late acknowledgement);
+- a sync cut off mid-way is taken up by another worker and the cache converges.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+from django.test import Client, override_settings
+
+from apps.accounts.models import User
+from apps.actions.models import OPEN, Operation
+from apps.actions.services import action_plan, operation_start
+from apps.actions.tasks import resume_operations
+from apps.audit.models import AuditEvent
+from apps.batch.models import Job
+from apps.cloud.services import account_create
+from apps.emulator.faults import Fault
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from apps.sync.tasks import plan
+from tests.reliability.workers import celery_worker, kill, pool_children, wait_for
+from tests.sync.drive import REGION, batch_world, converged, drive
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+CALL_LATENCY_S = 3.0  # the emulator answers RetryJobs this late: time to kill the sender
+SHORT = {"ACTION_SEND_LEASE_S": "2", "ACTION_OVERDUE_S": "1", "SYNC_LOCK_TTL_S": "4",
+         "CLOUD_RATE_SCALE": "100"}  # fmt: skip
+
+
+@pytest.fixture
+def account(emulator, settings):
+    settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: syncs take seconds
+    return account_create(name="k", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+
+
+@pytest.fixture
+def failed_job(account):
+    drive(
+        account, streams=["batch.jobs"], until=lambda: Job.objects.filter(state="FAILED").exists()
+    )
+    return Job.objects.filter(state="FAILED").order_by("job_id").first()
+
+
+@pytest.fixture
+def root():
+    return User.objects.create_superuser("root", password="root-password-1")
+
+
+def retry_calls(emulator) -> int:
+    return sum(
+        r["answered"] for r in emulator.stats.snapshot()["calls"] if r["action"] == "RetryJobs"
+    )
+
+
+def start_retry(root, job) -> Operation:
+    return operation_start(root, action_plan(root, "retry-jobs", [job.job_id]))
+
+
+def sending(operation: Operation) -> bool:
+    """the operation's call is on its way"""
+    return Operation.objects.filter(pk=operation.pk, sending__isnull=False).exists()
+
+
+def finished(operation: Operation) -> bool:
+    """the operation finished"""
+    return Operation.objects.filter(pk=operation.pk).exclude(status__in=OPEN).exists()
+
+
+def test_an_action_sent_before_the_worker_died_is_not_sent_again(
+    emulator, redis_url, failed_job, root
+):
+    emulator.faults.set("RetryJobs", Fault(latency=CALL_LATENCY_S))
+    with celery_worker(redis_url, name="killed-while-sending", env=SHORT) as first:
+        operation = start_retry(root, failed_job)
+        wait_for(lambda: sending(operation), 30)
+        time.sleep(1.0)  # the request has reached the emulator, which answers after 3 s
+        kill(first)
+    wait_for(lambda: retry_calls(emulator) == 1, 10, "the emulator applied the retry")
+    assert batch_world(emulator).jobs[failed_job.job_id].state != "FAILED"  # it did go out
+    operation.refresh_from_db()
+    assert operation.status == "running" and not operation.results  # nothing was saved
+
+    with (
+        celery_worker(redis_url, name="takes-over", env=SHORT),
+        override_settings(ACTION_OVERDUE_S=1),
+    ):
+        time.sleep(2.5)  # the lost step is overdue, and the sending mark past its lease
+        assert resume_operations() == 1
+        wait_for(lambda: finished(operation), 30)
+
+    operation.refresh_from_db()
+    outcome = operation.results[failed_job.job_id]
+    assert outcome["unknown"] and outcome["code"] == "OutcomeUnknown"
+    assert operation.status == "failed" and operation.sending is None
+    assert retry_calls(emulator) == 1  # never sent twice
+    event = AuditEvent.objects.get(action="batch.RetryJobs")
+    assert event.status == "unknown" and event.error_code == "OutcomeUnknown"
+
+    # The operator sees it, and the job is re-read from the cloud before anything else.
+    client = Client()
+    client.force_login(root)
+    page = client.get(f"/actions/{operation.pk}/").content.decode()
+    assert "UNKNOWN" in page and "unknown outcome" in page
+    account = failed_job.account
+    drive(account, streams=["batch.job_details"], until=lambda: True)
+    failed_job.refresh_from_db()
+    assert failed_job.state == batch_world(emulator).jobs[failed_job.job_id].state != "FAILED"
+
+
+def test_a_pool_process_killed_mid_step_has_its_step_delivered_again(
+    emulator, redis_url, failed_job, root
+):
+    emulator.faults.set("RetryJobs", Fault(latency=CALL_LATENCY_S))
+    with celery_worker(redis_url, name="pool-killed", env=SHORT) as worker:
+        operation = start_retry(root, failed_job)
+        wait_for(lambda: sending(operation), 30)
+        time.sleep(1.0)
+        for pid in pool_children(worker):
+            os.kill(pid, signal.SIGKILL)
+        # No takeover here: late acknowledgement brings the step back to the new pool process,
+        # which waits out the sending mark's lease and records the outcome as unknown.
+        wait_for(lambda: finished(operation), 45)
+    operation.refresh_from_db()
+    assert operation.results[failed_job.job_id]["unknown"]
+    wait_for(lambda: retry_calls(emulator) == 1, 10, "the emulator applied the retry")
+    time.sleep(CALL_LATENCY_S)  # room for a second call to arrive, were one sent
+    assert retry_calls(emulator) == 1
+
+
+def test_a_sync_cut_off_by_a_killed_worker_is_finished_by_another(
+    emulator, redis_url, account, settings
+):
+    settings.SYNC_LOCK_TTL_S = 4
+    emulator.faults.set("DescribeJob", Fault(latency=0.5))  # slow details: killed half way
+    with celery_worker(redis_url, name="sync-killed", env=SHORT) as first:
+        assert plan() >= 6
+        wait_for(lambda: Job.objects.exists(), 60, "the first jobs are cached")
+        kill(first)
+    assert not converged(emulator, account)
+    emulator.faults.clear()
+    with celery_worker(redis_url, name="sync-finishes", env=SHORT):
+        time.sleep(5)  # the dead worker's stream leases run out
+        assert plan() >= 6  # every stream started again
+        wait_for(lambda: converged(emulator, account), 120, "the cache matches the emulator")

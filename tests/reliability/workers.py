@@ -1,0 +1,76 @@
+"""Real Celery workers in their own processes, on the test database and the test Redis, so a
+test can kill one (SIGKILL: no clean shutdown, no chance to save anything) and start another."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+LOGS = ROOT / "test-artifacts"
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on (the test database, not the configured one)."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite://{Path(db['NAME']).resolve()}"
+    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
+    return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def celery_worker(redis_url: str, *, name: str, env: dict[str, str] | None = None,
+                  ) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
+    """`celery worker -Q actions,celery -P prefork -c 1`, as deployed. Its log goes to
+    test-artifacts/<name>.log. Killed with its pool when the block ends (if still alive)."""
+    LOGS.mkdir(exist_ok=True)
+    log = (LOGS / f"{name}.log").open("wb")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "LOG_FORMAT": "plain",
+        **(env or {}),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "-Q", "actions,celery",
+               "-P", "prefork", "-c", "1", "--loglevel", "INFO", "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        yield process
+    finally:
+        kill(process)
+        log.close()
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the worker and its pool (its own process group), as the OOM killer would."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def pool_children(process: subprocess.Popen[bytes]) -> list[int]:
+    """The pool processes of a prefork worker (the main process's children)."""
+    path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+
+def wait_for(check: Callable[[], object], seconds: float, what: str = "") -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds:.0f} s: {what or check.__doc__ or check}")
