@@ -139,6 +139,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Operator actions have their own queue; workers consume it first (`-Q actions,celery`).
 CELERY_TASK_ROUTES = {"apps.actions.tasks.*": {"queue": "actions"}}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A backstop: every step makes at most one cloud call, bounded by the client's timeouts, so a
+# task this slow is stuck (a lock, a bug). The soft limit raises inside it; the hard one kills
+# the pool process. Either way the chain is taken up again (planner, resume_operations).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90)
 # Beat entries expire before their next run, so a stalled worker never works off a backlog.
 CELERY_BEAT_SCHEDULE = {
     # Starts the sync streams nobody runs (first start, or a worker died holding one).

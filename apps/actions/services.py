@@ -17,7 +17,7 @@ from apps.actions.catalog import ACTIONS, ActionSpec, Target, chunks
 from apps.actions.models import OPEN, Operation, OperationStatus
 from apps.audit.services import audit_finish, audit_record
 from apps.batch.selectors import visible_accounts
-from apps.cloud.errors import CloudError
+from apps.cloud.errors import AnswerLost, CloudError
 from apps.cloud.gateway import Throttled, cloud_call, rate_for
 from apps.cloud.models import CloudAccount
 from apps.sync import coordination
@@ -130,6 +130,7 @@ def send_lease_seconds() -> float:
     return float(settings.ACTION_SEND_LEASE_S)
 
 
+UNKNOWN_LOST = "Its outcome is unknown: it is not sent again, the target is re-read from the cloud"
 UNKNOWN_OUTCOME = (
     "the worker stopped after the call may have been sent and before its answer was saved; "
     "it is not sent again: the target is re-read from the cloud, see its current state"
@@ -186,6 +187,10 @@ def operation_step(operation: Operation) -> float | None:
                      error_message="the call was not sent (busy budget)")  # fmt: skip
         Operation.objects.filter(pk=operation.pk).update(sending=None, sending_since=None)
         raise
+    except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
+        message = f"{err.message}. {UNKNOWN_LOST}"
+        audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)
+        outcome = {"ok": False, "unknown": True, "code": err.code, "message": message}
     except CloudError as err:
         audit_finish(event.pk, ok=False, request_id=err.request_id, error_code=err.code,
                      error_message=err.message)  # fmt: skip

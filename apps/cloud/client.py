@@ -1,8 +1,8 @@
 """One signed call to a Tencent Cloud API: sign, send, parse, raise a typed error.
 
 Written on `requests`; the official SDK is a test oracle only. Frequency limits and retries
-are layered on top of `call` (see throttle.py when it exists); this function makes exactly one
-HTTP request.
+are layered on top of `call` (the gateway); this function makes exactly one HTTP request, and
+gives up on it after the connect + read timeouts in total, however slowly the answer trickles.
 """
 
 from __future__ import annotations
@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from apps.cloud import signing
-from apps.cloud.errors import CloudError, Unavailable, error_for
+from apps.cloud.errors import AnswerLost, CloudError, Unavailable, error_for
 
 VERSIONS = {"batch": "2017-03-12", "omics": "2022-11-28"}
 CONTENT_TYPE = "application/json"
+# No documented answer comes near this (a page of 100 jobs is ~100 KB, 10 logs a few MB): a
+# bigger body is a broken or hostile endpoint, refused before it fills a worker's memory.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,25 +76,70 @@ def call(
         headers["X-TC-Region"] = region
     if credentials.token:
         headers["X-TC-Token"] = credentials.token
+    deadline = time.monotonic() + sum(timeout)
     try:
-        reply = (session or requests).post(url, data=body, headers=headers, timeout=timeout)
-    except requests.Timeout:
-        raise Unavailable("Timeout", f"{action} timed out") from None
+        with (session or requests).post(url, data=body, headers=headers, timeout=timeout,
+                                        stream=True) as reply:  # fmt: skip
+            content = _read_body(reply, deadline, action)
     except requests.RequestException as err:
-        raise Unavailable("ConnectionError", f"{action}: {type(err).__name__}") from None
-    return parse(reply.status_code, reply.content, action)
+        if _never_connected(err):
+            code = "ConnectTimeout" if isinstance(err, requests.Timeout) else "ConnectionError"
+            raise Unavailable(code, f"{action}: could not connect ({type(err).__name__})") from None
+        raise _lost(err, action) from None
+    except (urllib3.exceptions.HTTPError, OSError) as err:  # while reading the body
+        raise _lost(err, action) from None
+    return parse(reply.status_code, content, action)
+
+
+def _never_connected(err: requests.RequestException) -> bool:
+    """Whether the request certainly never reached the endpoint (refused, unresolvable, no
+    connection in time): only then is a write known not to have happened."""
+    if isinstance(err, requests.ConnectTimeout):
+        return True
+    reason = getattr(err.args[0], "reason", None) if err.args else None
+    return isinstance(
+        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
+    )
+
+
+def _lost(err: Exception, action: str) -> AnswerLost:
+    if isinstance(err, requests.Timeout | urllib3.exceptions.TimeoutError):
+        return AnswerLost("Timeout", f"{action}: no answer in time")
+    return AnswerLost(
+        "ConnectionError",
+        f"{action}: the connection broke before the answer ({type(err).__name__})",
+    )
+
+
+def _read_body(reply: requests.Response, deadline: float, action: str) -> bytes:
+    """The whole body, by the deadline and within MAX_BODY_BYTES. The read timeout alone bounds
+    only the pause between two bytes: an endpoint trickling a byte a second would hold the
+    worker for ever."""
+    chunks, size = [], 0
+    # read1: whatever one read brings (iter_content would wait to fill its chunk, past the
+    # deadline, on a trickle).
+    while chunk := reply.raw.read1(64 * 1024, decode_content=True):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise AnswerLost(
+                "ResponseTooLarge", f"{action}: the answer exceeds {MAX_BODY_BYTES} bytes"
+            )
+        if time.monotonic() > deadline:
+            raise AnswerLost("Timeout", f"{action}: the answer was not complete in time")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def parse(status: int, content: bytes, action: str) -> dict[str, Any]:
     """The `Response` object, or the typed error for whatever came back instead."""
     if status >= 500:
-        raise Unavailable(f"HTTP{status}", f"{action}: HTTP {status} from the endpoint")
+        raise AnswerLost(f"HTTP{status}", f"{action}: HTTP {status} from the endpoint")
     try:
         response = json.loads(content)["Response"]
         if not isinstance(response, dict):
             raise TypeError
     except (ValueError, KeyError, TypeError):
-        raise Unavailable(
+        raise AnswerLost(
             "MalformedResponse", f"{action}: the body is not an API envelope"
         ) from None
     error = response.get("Error")

@@ -41,6 +41,11 @@ class Unavailable(CloudError):
     """InternalError*, HTTP 5xx, timeouts, dropped connections, bodies that are not envelopes."""
 
 
+class AnswerLost(Unavailable):
+    """The request went out but no complete answer came back (read timeout, connection dropped,
+    a proxy's 5xx, a body that is not an envelope): a write may or may not have happened."""
+
+
 _PREFIXES: tuple[tuple[str, type[CloudError]], ...] = (
     ("RequestLimitExceeded", RateLimited),
     ("AuthFailure", AuthError),

@@ -1,0 +1,170 @@
+"""The cloud down or slow: 502s, InternalError, dropped connections, answers slower than the
+read timeout, an endpoint that never answers, one that trickles its answer, one that refuses
+connections. For each: every stream step returns within the client's timeouts (no worker
+hangs), the streams show the error on the pages, nothing cached changes or is marked gone,
+queued details stay queued; when the cloud is back the cache converges and the errors clear.
+An action whose answer is lost is recorded as unknown, and never sent twice."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.test import Client
+
+import apps.sync.catalog  # noqa: F401  (registers every stream)
+from apps.accounts.models import User
+from apps.actions.services import action_plan, operation_start, operation_step
+from apps.audit.models import AuditEvent
+from apps.batch.models import ComputeEnv, Job
+from apps.cloud.models import CloudAccount
+from apps.cloud.services import account_create
+from apps.emulator.faults import Fault
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+from apps.omics.models import Run
+from apps.sync import coordination
+from apps.sync.models import SyncHealth
+from apps.sync.streams import REGISTRY
+from apps.sync.tasks import step_once
+from tests.reliability.bad_cloud import bad_endpoint
+from tests.sync import drive as batch_drive
+from tests.sync import omics_drive
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+CONNECT_S, READ_S = 0.5, 1.0
+# What a step may take at most: one call within the timeouts, plus its database work.
+STEP_BOUND_S = CONNECT_S + READ_S + 2.0
+REGION = batch_drive.REGION
+
+EMULATOR_FAULTS = {
+    "http_502": (Fault(http_502=1.0), "HTTP502"),
+    "internal_error": (Fault(internal_error=1.0), "InternalError"),
+    "dropped": (Fault(drop=1.0), "ConnectionError"),
+    "slow": (Fault(latency=5.0), "Timeout"),  # five times the read timeout
+}
+ENDPOINTS = {"silent": "Timeout", "trickle": "Timeout", "refused": "ConnectionError"}
+
+
+@pytest.fixture
+def account(emulator, settings) -> CloudAccount:
+    settings.CLOUD_RATE_SCALE = 100
+    settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT = CONNECT_S, READ_S
+    account = account_create(name="d", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
+                             budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    converge(emulator, account)
+    return account
+
+
+def converge(emulator: Emulator, account: CloudAccount) -> None:
+    batch_drive.drive(account, streams=list(REGISTRY), until=lambda: batch_drive.converged(emulator, account)
+                      and omics_drive.omics_converged(emulator, account))  # fmt: skip
+
+
+def snapshot(account: CloudAccount) -> tuple[object, ...]:
+    return (
+        batch_drive.cached_states(account),
+        omics_drive.cached_states(account),
+        Job.objects.exclude(gone_at=None).count(),
+        Run.objects.exclude(gone_at=None).count(),
+    )
+
+
+def queue_details(account: CloudAccount) -> dict[str, str]:
+    """Something due in every detail stream, so that each one calls the cloud."""
+    job = Job.objects.filter(account=account).order_by("job_id").first()
+    task = job.tasks.order_by("name").first()
+    instance = task.instances.order_by("index").first()
+    run = Run.objects.filter(account=account).order_by("run_uuid").first()
+    scope = f"{account.pk}:{REGION}"
+    due = {
+        "batch.job_details": job.job_id,
+        "batch.tasks": f"{job.job_id}/{task.name}",
+        "batch.logs": f"{job.job_id}/{task.name}/{instance.index}",
+        "batch.metrics": f"{job.job_id}/{task.name}/{instance.index}",
+        "batch.env_details": ComputeEnv.objects.filter(account=account).first().env_id,
+        "omics.runs": run.group.run_group_id,
+        "omics.calls": run.run_uuid,
+    }
+    for stream, item in due.items():
+        coordination.enqueue(f"{stream}:{scope}", item, coordination.WATCHED)
+    return due
+
+
+@contextmanager
+def outage(emulator: Emulator, account: CloudAccount, kind: str) -> Iterator[str]:
+    """The cloud misbehaving as `kind`; yields the error code the streams should show."""
+    if kind in EMULATOR_FAULTS:
+        fault, code = EMULATOR_FAULTS[kind]
+        emulator.faults.set("*", fault)
+        try:
+            yield code
+        finally:
+            emulator.faults.clear()
+        return
+    good = account.endpoint
+    with bad_endpoint(kind) as url:
+        CloudAccount.objects.filter(pk=account.pk).update(endpoint=url)
+        try:
+            yield ENDPOINTS[kind]
+        finally:
+            CloudAccount.objects.filter(pk=account.pk).update(endpoint=good)
+
+
+@pytest.mark.parametrize("kind", [*EMULATOR_FAULTS, *ENDPOINTS])
+def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(kind, emulator, account):
+    before = snapshot(account)
+    due = queue_details(account)
+    with outage(emulator, account, kind) as code:
+        account.refresh_from_db()
+        slowest = 0.0
+        for name in REGISTRY:
+            time.sleep(0.05)  # batch.jobs and batch.inventory share DescribeJobs' budget
+            started = time.monotonic()
+            step = step_once(name, account, REGION, {})
+            slowest = max(slowest, time.monotonic() - started)
+            assert step.delay > 0, f"{name} retries at once after an error"
+        assert slowest < STEP_BOUND_S, f"a step took {slowest:.1f} s"
+
+        failing = SyncHealth.objects.filter(account=account, consecutive_failures__gt=0)
+        assert set(failing.values_list("stream", flat=True)) == set(REGISTRY)
+        assert set(failing.values_list("last_error_code", flat=True)) == {code}
+        assert snapshot(account) == before  # nothing changed, nothing marked gone
+        scope = f"{account.pk}:{REGION}"
+        for stream, item in due.items():  # what was due is still due
+            assert item in coordination.peek_many(f"{stream}:{scope}", 100), stream
+
+        client = Client()
+        client.force_login(User.objects.create_superuser("root", password="root-password-1"))
+        page = client.get("/jobs/").content.decode()
+        assert "is failing" in page and code in page
+        assert Job.objects.first().job_id in page  # the cache is still shown
+
+    account.refresh_from_db()
+    converge(emulator, account)
+    assert not SyncHealth.objects.filter(account=account, stream__in=["batch.jobs", "omics.run_groups"],
+                                         consecutive_failures__gt=0).exists()  # fmt: skip
+
+
+def test_an_action_whose_answer_is_lost_is_unknown_and_not_sent_again(emulator, account):
+    root = User.objects.create_superuser("root", password="root-password-1")
+    job = Job.objects.filter(account=account, state="FAILED").order_by("job_id").first()
+    operation = operation_start(root, action_plan(root, "retry-jobs", [job.job_id]))
+    with outage(emulator, account, "slow"):
+        operation.refresh_from_db()
+        operation_step(operation)  # the answer comes after the read timeout: lost
+    operation.refresh_from_db()
+    assert operation.results[job.job_id]["unknown"]
+    assert operation.results[job.job_id]["code"] == "Timeout"
+    assert operation_step(operation) is None and operation.status == "failed"  # nothing resent
+    event = AuditEvent.objects.get(action="batch.RetryJobs")
+    assert event.status == "unknown" and event.error_code == "Timeout"
+    time.sleep(5.0)  # the emulator answers the lost call late: it did go through, once
+    calls = emulator.stats.snapshot()["calls"]
+    assert sum(r["answered"] for r in calls if r["action"] == "RetryJobs") == 1
+    # The re-read shows the operator what happened.
+    batch_drive.drive(account, streams=["batch.job_details"], until=lambda: True)
+    job.refresh_from_db()
+    assert job.state != "FAILED"
