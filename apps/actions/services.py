@@ -18,7 +18,7 @@ from apps.actions.models import OPEN, Operation, OperationStatus
 from apps.audit.services import audit_finish, audit_record
 from apps.batch.selectors import visible_accounts
 from apps.cloud.errors import AnswerLost, CloudError
-from apps.cloud.gateway import Throttled, cloud_call, rate_for
+from apps.cloud.gateway import acquire, cloud_call, rate_for
 from apps.cloud.models import CloudAccount
 from apps.sync import coordination
 
@@ -176,17 +176,17 @@ def operation_step(operation: Operation) -> float | None:
         Operation.objects.filter(pk=operation.pk).update(results=operation.results)
         return 0.0
     chunk = batch[0]
+    # The budget first (a busy bucket raises Throttled): only a call about to go out is
+    # marked and audited.
+    slot = acquire(
+        operation.account, operation.region, spec.service, spec.cloud_action, block=False
+    )
     event = _claim(operation, spec, chunk)
     if event is None:
         return send_lease_seconds()  # another step claimed the chunk first
     try:
         reply = cloud_call(operation.account, operation.region, spec.service, spec.cloud_action, spec.params(chunk),
-                           block=False)  # fmt: skip
-    except Throttled:  # nothing was sent: the chunk goes back to waiting
-        audit_finish(event.pk, ok=False, error_code="NotSent",
-                     error_message="the call was not sent (busy budget)")  # fmt: skip
-        Operation.objects.filter(pk=operation.pk).update(sending=None, sending_since=None)
-        raise
+                           block=False, slot=slot)  # fmt: skip
     except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
         message = f"{err.message}. {UNKNOWN_LOST}"
         audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)

@@ -98,12 +98,18 @@ def cloud_call(
     *,
     block: bool = True,
     max_wait: float = 30.0,
+    slot: Bucket | None = None,
 ) -> dict[str, Any]:
+    """One call (reads retried where safe). `slot`: the caller already holds this bucket's
+    slot (from `acquire`), so it knows the budget allows the call before it records it."""
     # With block=False the caller (a Celery task) re-schedules itself: retrying here would
     # only meet the busy bucket again.
     attempts = READ_RETRIES + 1 if is_read(action) and block else 1
     for attempt in range(attempts):
-        bucket = acquire(account, region, service, action, block=block, max_wait=max_wait)
+        if slot is not None and attempt == 0:
+            bucket = slot
+        else:
+            bucket = acquire(account, region, service, action, block=block, max_wait=max_wait)
         try:
             reply = client.call(
                 credentials=client.Credentials(

@@ -236,3 +236,15 @@ def test_resume_takes_over_an_overdue_operation_and_stops_the_old_chain(synced, 
     before = calls(synced, "RetryJobs")
     run_operation(op.pk, "")  # the old chain's step arrives late: it does nothing
     assert calls(synced, "RetryJobs") == before
+
+
+def test_a_busy_budget_leaves_no_trace_and_the_step_comes_back(synced, operator):
+    jobs = [j.job_id for j in Job.objects.filter(state__in=["RUNNING", "RUNNABLE", "PENDING"])][4:6]
+    op = operation_start(operator, action_plan(operator, "terminate-job", jobs))
+    operation_step(op)  # TerminateJob: one call a second, and it just made one
+    op.refresh_from_db()
+    with pytest.raises(Throttled):
+        operation_step(op)
+    op.refresh_from_db()
+    assert op.sending is None and len(op.results) == 1  # nothing marked, nothing lost
+    assert AuditEvent.objects.filter(action="batch.TerminateJob").count() == 1  # the call made
