@@ -102,3 +102,44 @@ def test_a_watched_job_gets_live_logs_and_metrics_first(emulator, account, clock
     drive(account, until=live, max_rounds=100)
     log = TaskLog.objects.filter(instance__task__job__job_id=running.id).first()
     assert "processed chunk" in log.stdout  # decoded text, as the instance printed it
+
+
+def test_a_job_that_ends_early_in_a_sweep_is_seen_before_the_sweep_ends(clock, settings):
+    """The active jobs come newest first, so a page spans a range of creation times: an active
+    job of that range the page no longer lists has ended, and is fetched at once rather than
+    after the last page."""
+    from apps.batch.models import Job
+    from apps.sync.streams import REGISTRY
+    from tests.conftest import start_emulator
+
+    emulator = start_emulator(
+        "scale", seed=3, clock=clock, limits_enabled=False, active=250, finished=10
+    )
+    try:
+        world = batch_world(emulator)
+        for _ in range(120):  # jobs end and are replaced: their creation times spread out
+            clock.advance(5)
+            with world.lock:
+                world.advance(clock.now())
+        settings.CLOUD_RATE_SCALE = 100
+        account = account_create(name="pages", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
+                                 regions=[REGION], budget_share=1.0,
+                                 endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+        jobs_cached = lambda: cloud_states(emulator)["jobs"] == cached_states(account)["jobs"]  # noqa: E731
+        drive(account, streams=["batch.jobs", "batch.inventory"], until=jobs_cached)
+        active = sorted((j for j in world.jobs.values() if j.state in ("RUNNING", "RUNNABLE", "STARTING")),
+                        key=lambda j: (-j.created, j.id))  # fmt: skip
+        assert len(active) > 200, "the sweep needs three pages"
+        victim = active[50]  # on the first page
+        with world.lock:
+            world.terminate_job(victim)
+            clock.advance(3)  # a running instance is terminated 2 s after the request
+            world.advance(clock.now())
+        assert victim.state == "FAILED"
+        step = REGISTRY["batch.jobs"].step
+        cursor = step(account, REGION, {}).cursor  # the first page: the victim is missing
+        assert victim.id in cursor.get("check", [])
+        step(account, REGION, cursor)  # ... and fetched next, two pages before the sweep ends
+        assert Job.objects.get(job_id=victim.id).state == "FAILED"
+    finally:
+        emulator.stop()
