@@ -315,28 +315,6 @@ def activities_apply(*, account: CloudAccount, region: str, env_id: str, records
     )
 
 
-def active_job_ids_skipped_by_page(*, account: CloudAccount, region: str, page: list[api.JobRecord],
-                                   first: bool, last: bool, since: datetime) -> list[str]:  # fmt: skip
-    """Jobs still active in the cache, created within the span of a page of the newest-first
-    active listing, that neither this page nor an earlier one of the sweep listed: they ended
-    just now. Nothing when the page is not in creation order (the span would mean nothing)."""
-    from apps.batch.models import ACTIVE_STATES
-
-    created = [r.created_at for r in page]
-    if None in created or any(a < b for a, b in zip(created, created[1:], strict=False)):
-        return []
-    jobs = Job.objects.filter(account=account, region=region, state__in=ACTIVE_STATES, gone_at=None)
-    jobs = jobs.filter(Q(listed_at__lt=since) | Q(listed_at=None))
-    if not first and created:
-        jobs = jobs.filter(created_at__lte=created[0])
-    if not last:
-        if not created:
-            return []
-        # Strictly newer than the page's oldest: a job of the same second may be next page's.
-        jobs = jobs.filter(created_at__gt=created[-1])
-    return list(jobs.values_list("job_id", flat=True))
-
-
 def active_job_ids_not_listed_since(
     *, account: CloudAccount, region: str, since: datetime
 ) -> list[str]:

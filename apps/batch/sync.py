@@ -70,9 +70,6 @@ def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     rounds = int(cursor.get("round", 0))
     started = cursor.get("started") or _now().isoformat()
     now = _now()
-    if cursor.get("check"):  # jobs a page of the sweep skipped: they ended, fetched at once
-        _fetch_by_ids(account, region, cursor["check"], now)
-        return Step({k: v for k, v in cursor.items() if k != "check"})
     if phase == "newest":
         page = api.describe_jobs(account, region, offset=0, limit=PAGE)
         _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items,
@@ -85,16 +82,11 @@ def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
         )
         due = services.jobs_upsert(account=account, region=region, records=page.items, now=now)
         _details_due(account, region, due, page.items)
-        last = offset + PAGE >= page.total
-        skipped = services.active_job_ids_skipped_by_page(account=account, region=region, page=page.items, first=offset == 0,
-                                                          last=last, since=datetime.fromisoformat(started))  # fmt: skip
-        if not last:
-            after = {**cursor, "phase": "active", "offset": offset + PAGE, "started": started}
-        else:
-            _refresh_moving_jobs(account, region)
-            after = {"phase": "ended", "round": rounds, "started": started}
-        return Step({**after, "check": skipped[:PAGE]} if skipped else after)
-    # phase "ended": jobs the sweep did not list any more (and no page caught)
+        if offset + PAGE < page.total:
+            return Step({**cursor, "phase": "active", "offset": offset + PAGE, "started": started})
+        _refresh_moving_jobs(account, region)
+        return Step({"phase": "ended", "round": rounds, "started": started})
+    # phase "ended": jobs the sweep did not list any more
     missing = services.active_job_ids_not_listed_since(
         account=account, region=region, since=datetime.fromisoformat(started)
     )
@@ -102,18 +94,13 @@ def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
         next_phase = "newest" if (rounds + 1) % NEWEST_EVERY == 0 else "active"
         return Step({"phase": next_phase, "offset": 0, "round": rounds + 1, "started": _now().isoformat()},
                     called=False)  # fmt: skip
-    _fetch_by_ids(account, region, missing[:PAGE], now)
-    return Step(cursor)
-
-
-def _fetch_by_ids(account: CloudAccount, region: str, job_ids: list[str], now: datetime) -> None:
-    """One DescribeJobs by JobIds (at most 100): their states now (and listed now, so the
-    sweep does not ask again); those it does not return are gone from the cloud."""
-    page = api.describe_jobs(account, region, job_ids=job_ids, limit=PAGE)
+    batch = missing[:PAGE]
+    page = api.describe_jobs(account, region, job_ids=batch, limit=PAGE)
     _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items,
                                                        now=now), page.items)  # fmt: skip
     services.jobs_mark_gone(account=account, region=region, now=now,
-                            job_ids=sorted(set(job_ids) - {r.job_id for r in page.items}))  # fmt: skip
+                            job_ids=sorted(set(batch) - {r.job_id for r in page.items}))  # fmt: skip
+    return Step(cursor)
 
 
 def _refresh_moving_jobs(account: CloudAccount, region: str) -> None:
