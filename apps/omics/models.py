@@ -241,6 +241,9 @@ class RunCall(models.Model):
     raw = models.JSONField(default=dict)
     synced_at = models.DateTimeField(null=True)
     state_changed_at = models.DateTimeField(null=True)
+    # Set when a whole, clean walk of the run's tree no longer finds the call (the docs never
+    # drop calls, but a restarted world can): kept, not shown, cleared if it comes back.
+    gone_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "call_id"], name="omics_call_unique")]

@@ -73,7 +73,7 @@ def run_for(accounts: QuerySet[CloudAccount], run_uuid: str) -> Run | None:
 
 def calls_of(run: Run) -> list[RunCall]:
     """Every call of the run, parents before their children, in start order."""
-    calls = list(run.calls.order_by("submitted_at", "call_id"))
+    calls = list(run.calls.filter(gone_at=None).order_by("submitted_at", "call_id"))
     children: dict[str, list[RunCall]] = {}
     for call in calls:
         children.setdefault(call.parent_id, []).append(call)

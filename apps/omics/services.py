@@ -231,7 +231,7 @@ def runs_listing_done(*, account: CloudAccount, region: str, group: RunGroup, si
 # --- calls -----------------------------------------------------------------------------------
 CALL_FIELDS = ("parent_id", "name", "run_type", "status", "job_id", "scatter_index", "submitted_at",
                "started_at", "ended_at", "error_message", "stdout_path", "stderr_path", "workdir", "raw",
-               "synced_at")  # fmt: skip
+               "synced_at", "gone_at")  # fmt: skip
 
 
 def calls_upsert(*, account: CloudAccount, region: str, run: Run, records: list[api.CallRecord],
@@ -245,7 +245,7 @@ def calls_upsert(*, account: CloudAccount, region: str, run: Run, records: list[
             "run_type": c.run_type, "status": c.status, "job_id": c.job_id, "scatter_index": c.scatter_index,
             "submitted_at": c.submitted_at, "started_at": c.started_at, "ended_at": c.ended_at,
             "error_message": c.error_message, "stdout_path": c.stdout_path, "stderr_path": c.stderr_path,
-            "workdir": c.workdir, "raw": c.raw, "synced_at": now,
+            "workdir": c.workdir, "raw": c.raw, "synced_at": now, "gone_at": None,
         }
         for c in records
     ]  # fmt: skip
@@ -262,8 +262,13 @@ def run_for_calls(*, account: CloudAccount, region: str, run_uuid: str) -> Run |
 
 
 def calls_walk_done(*, account: CloudAccount, region: str, run_uuid: str, run_was_ended: bool,
-                    now: datetime) -> None:  # fmt: skip
-    """The whole call tree was read; final if the run had ended before the walk began."""
+                    now: datetime, since: datetime | None = None) -> None:  # fmt: skip
+    """The whole call tree was read; final if the run had ended before the walk began. With
+    `since` (the walk began then and read every level), calls it did not find are gone."""
     Run.objects.filter(**_scope(account, region), run_uuid=run_uuid).update(
         calls_synced_at=now, final_synced=run_was_ended
     )
+    if since is not None:
+        RunCall.objects.filter(
+            run__account=account, run__region=region, run__run_uuid=run_uuid, gone_at=None, synced_at__lt=since
+        ).update(gone_at=now)  # fmt: skip

@@ -197,6 +197,8 @@ def calls_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
             return Step({}, called=False)
         paths: list[str] = list(going_on.get("paths", ["/"]))
         walked: list[str] = list(going_on.get("walked", []))
+        started = str(going_on.get("started") or _now().isoformat())
+        clean = bool(going_on.get("clean", True))  # every level read: what is missing is gone
         # Whether the run had ended when the walk began: only then are the calls read final.
         was_ended = (
             bool(going_on.get("was_ended")) if going_on else run_ended(run.status, run.ended_at)
@@ -216,18 +218,17 @@ def calls_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
             health_failure(account, region, "omics.calls", err)
             if path == "/":
                 return Step({}, called=False)
-            calls, was_ended = [], False
+            calls, was_ended, clean = [], False, False
         children = services.calls_upsert(
             account=account, region=region, run=run, records=calls, now=now
         )
         walked.append(path)
         paths += [p for p in (f"/{c}" for c in children) if p not in walked and p not in paths]
         if paths:
-            return Step(
-                {"item": run_uuid, "paths": paths, "walked": walked, "was_ended": was_ended}
-            )
+            return Step({"item": run_uuid, "paths": paths, "walked": walked, "was_ended": was_ended,
+                         "started": started, "clean": clean})  # fmt: skip
         services.calls_walk_done(account=account, region=region, run_uuid=run_uuid, run_was_ended=was_ended,
-                                 now=now)  # fmt: skip
+                                 now=now, since=datetime.fromisoformat(started) if clean else None)  # fmt: skip
         return Step({})
 
     return serve_queue(queue("omics.calls", account, region), cursor, serve)

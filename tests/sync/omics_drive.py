@@ -68,7 +68,7 @@ def cached_states(account: CloudAccount) -> dict[str, dict[Any, Any]]:
         "calls": {
             (run, call): status
             for run, call, status in RunCall.objects.filter(
-                run__account=account, run__gone_at=None
+                run__account=account, run__gone_at=None, gone_at=None
             ).values_list("run__run_uuid", "call_id", "status")
         },
     }

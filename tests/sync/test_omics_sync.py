@@ -150,3 +150,33 @@ def test_running_the_sync_twice_changes_nothing(emulator, account):
     # Ended runs were fetched once more and are now left alone: only the lists are read.
     actions = {row["action"] for row in emulator.stats.snapshot()["calls"]}
     assert actions <= {"DescribeRunGroups", "DescribeEnvironments", "DescribeVolumes"}
+
+
+def test_a_call_that_leaves_the_tree_is_marked_gone_and_no_longer_shown(
+    emulator, account, django_user_model
+):
+    from django.test import Client
+
+    from apps.sync import coordination
+
+    converge(emulator, account)
+    world = omics_world(emulator)
+    run = next(r for g in world.groups.values() for r in g.runs if len(r.calls) >= 2)
+    with world.lock:
+        dropped = run.calls.pop()  # a restarted world forgot it
+    dropped_id = RunCall.objects.get(run__run_uuid=run.uuid, call_id=dropped.run_id)
+    coordination.enqueue(f"omics.calls:{account.pk}:{REGION}", run.uuid, coordination.WATCHED)
+    converge(emulator, account)  # the cache matches again: the call is not among the live ones
+
+    dropped_id.refresh_from_db()
+    assert dropped_id.gone_at is not None  # kept, marked
+    client = Client()
+    client.force_login(
+        django_user_model.objects.create_superuser("root", password="root-password-1")
+    )
+    page = client.get(f"/omics/runs/{run.uuid}/").content.decode()
+    kept = RunCall.objects.filter(run__run_uuid=run.uuid, gone_at=None).values_list(
+        "name", flat=True
+    )
+    assert dropped.name not in kept  # (names tell the rows apart on the page)
+    assert all(name in page for name in kept) and dropped.name not in page
