@@ -19,7 +19,7 @@ from apps.batch.models import ENDED_STATES, JobState
 from apps.cloud.gateway import budget_snapshot
 from apps.omics import selectors as omics_selectors
 from apps.sync.coordination import record_interest
-from apps.sync.infra import redis_up
+from apps.sync.infra import redis_up_for
 from apps.ui.htmx import page_or_fragment
 
 PAGE_SIZE = 50
@@ -37,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "scopes": selectors.overview(accounts),
         "run_groups": omics_selectors.run_group_counts(accounts),
         "health": selectors.stream_health(accounts, ""),
-        "budget": budget_snapshot(accounts) if redis_up() else [],
+        "budget": budget_snapshot(accounts) if redis_up_for(request) else [],
         "freshness": selectors.freshness(accounts, "batch."),
         "failures_since": selectors.failures_since().isoformat(timespec="minutes"),
         "audit": events_for(request.user)[:10],

@@ -21,8 +21,17 @@ def redis_up() -> bool:
         return False
 
 
+def redis_up_for(request: Any) -> bool:
+    """`redis_up()`, asked once per request: the view and the banner share the answer."""
+    if not hasattr(request, "_jobdeck_redis_up"):
+        request._jobdeck_redis_up = redis_up()
+    return bool(request._jobdeck_redis_up)
+
+
 def infrastructure(request: Any) -> dict[str, Any]:
-    """Template context: `redis_down` for the banner (only for signed-in pages)."""
+    """Template context: `redis_down` for the banner (only for signed-in pages). A callable,
+    so Redis is asked only where the banner renders: whole pages, not the fragments htmx
+    polls (they are rendered without base.html)."""
     if not getattr(getattr(request, "user", None), "is_authenticated", False):
         return {}
-    return {"redis_down": not redis_up()}
+    return {"redis_down": lambda: not redis_up_for(request)}
