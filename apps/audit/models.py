@@ -1,8 +1,8 @@
 """The audit log: who did what, when, to which cloud objects, and what the cloud answered.
 
 Append-only: a row is written once, and the only later change is its outcome (pending ->
-succeeded | failed | unknown), made once by `audit_finish` with a conditional update. Nothing edits or
-deletes a row, not even the admin.
+succeeded | failed | unknown), made once by `audit_finish` with a conditional update. Nothing
+edits or deletes a row, not even the admin.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client, override_settings
@@ -76,14 +77,25 @@ def finished(operation: Operation) -> bool:
     return Operation.objects.filter(pk=operation.pk).exclude(status__in=OPEN).exists()
 
 
+@contextmanager
+def retry_in_flight(emulator, redis_url: str, name: str, root, job):
+    """A worker of its own sending a RetryJobs of `job`, one second into the call the emulator
+    answers after CALL_LATENCY_S. Yields (worker, operation)."""
+    emulator.faults.set("RetryJobs", Fault(latency=CALL_LATENCY_S))
+    with celery_worker(redis_url, name=name, env=SHORT) as worker:
+        operation = start_retry(root, job)
+        wait_for(lambda: sending(operation), 30)
+        time.sleep(1.0)  # the request has reached the emulator
+        yield worker, operation
+
+
 def test_an_action_sent_before_the_worker_died_is_not_sent_again(
     emulator, redis_url, failed_job, root
 ):
-    emulator.faults.set("RetryJobs", Fault(latency=CALL_LATENCY_S))
-    with celery_worker(redis_url, name="killed-while-sending", env=SHORT) as first:
-        operation = start_retry(root, failed_job)
-        wait_for(lambda: sending(operation), 30)
-        time.sleep(1.0)  # the request has reached the emulator, which answers after 3 s
+    with retry_in_flight(emulator, redis_url, "killed-while-sending", root, failed_job) as (
+        first,
+        operation,
+    ):
         kill(first)
     wait_for(lambda: retry_calls(emulator) == 1, 10, "the emulator applied the retry")
     assert batch_world(emulator).jobs[failed_job.job_id].state != "FAILED"  # it did go out
@@ -120,11 +132,10 @@ def test_an_action_sent_before_the_worker_died_is_not_sent_again(
 def test_a_pool_process_killed_mid_step_has_its_step_delivered_again(
     emulator, redis_url, failed_job, root
 ):
-    emulator.faults.set("RetryJobs", Fault(latency=CALL_LATENCY_S))
-    with celery_worker(redis_url, name="pool-killed", env=SHORT) as worker:
-        operation = start_retry(root, failed_job)
-        wait_for(lambda: sending(operation), 30)
-        time.sleep(1.0)
+    with retry_in_flight(emulator, redis_url, "pool-killed", root, failed_job) as (
+        worker,
+        operation,
+    ):
         for pid in pool_children(worker):
             os.kill(pid, signal.SIGKILL)
         # No takeover here: late acknowledgement brings the step back to the new pool process,
