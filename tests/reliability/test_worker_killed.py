@@ -27,8 +27,9 @@ from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from apps.sync.tasks import plan
-from tests.reliability.workers import celery_worker, kill, pool_children, wait_for
+from tests.reliability.workers import celery_worker, kill, pool_children
 from tests.sync.drive import REGION, batch_world, converged, drive
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -7,9 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -65,12 +64,3 @@ def pool_children(process: subprocess.Popen[bytes]) -> list[int]:
     """The pool processes of a prefork worker (the main process's children)."""
     path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     return [int(pid) for pid in path.read_text().split()] if path.exists() else []
-
-
-def wait_for(check: Callable[[], object], seconds: float, what: str = "") -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds:.0f} s: {what or check.__doc__ or check}")

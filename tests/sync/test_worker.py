@@ -3,8 +3,6 @@ stream chains until the cache matches the emulator; a dead chain is restarted.""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -15,6 +13,7 @@ from apps.sync.streams import lock_name
 from apps.sync.tasks import plan
 from dashboard.celery import app
 from tests.sync.drive import REGION, converged
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -26,20 +25,11 @@ def account(emulator, settings):
                           budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
 
 
-def wait_for(check, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_a_celery_worker_converges_the_cache(emulator, account):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert plan() >= 6  # every Batch stream of the account's region started
         assert plan() == 0  # ... and only once
-        assert wait_for(lambda: converged(emulator, account), 90)
+        wait_for(lambda: converged(emulator, account), 90, "the cache matches the emulator")
 
 
 def test_the_planner_restarts_a_stream_whose_worker_died(account):
