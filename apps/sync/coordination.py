@@ -39,6 +39,11 @@ def holds(stream: str, owner: str) -> bool:
     return True
 
 
+def is_held(stream: str) -> bool:
+    """Whether some chain holds the stream now (its lease has not run out)."""
+    return bool(connection().exists(_lock_key(stream)))
+
+
 def release(stream: str, owner: str) -> None:
     key = _lock_key(stream)
     if connection().get(key) == owner:
