@@ -18,11 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
-import requests  # noqa: E402
+import requests
 
-from apps.cloud import client  # noqa: E402
-from apps.emulator.factory import make_emulator  # noqa: E402
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY  # noqa: E402
+from apps.cloud import client
+from apps.emulator.factory import make_emulator
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 
 QUERIES = {
     "newest page": {"Limit": 100},
@@ -55,9 +55,15 @@ def main() -> None:
             times = []
             for _ in range(args.calls):
                 t0 = time.perf_counter()
-                response = client.call(credentials=credentials, service="batch", action="DescribeJobs",
-                                       region="ap-guangzhou", params=params,
-                                       endpoint=f"http://127.0.0.1:{emulator.port}", session=session)  # fmt: skip
+                response = client.call(
+                    credentials=credentials,
+                    service="batch",
+                    action="DescribeJobs",
+                    region="ap-guangzhou",
+                    params=params,
+                    endpoint=f"http://127.0.0.1:{emulator.port}",
+                    session=session,
+                )
                 times.append((time.perf_counter() - t0) * 1000)
             total = response["TotalCount"]
             medians[label] = statistics.median(times)
@@ -67,8 +73,10 @@ def main() -> None:
             )
     finally:
         emulator.stop()
-    print(f"describe_jobs jobs={args.jobs} median_ms={medians['newest page']:.1f} "
-          f"state_filter_median_ms={medians['state filter']:.1f}")  # fmt: skip
+    print(
+        f"describe_jobs jobs={args.jobs} median_ms={medians['newest page']:.1f} "
+        f"state_filter_median_ms={medians['state filter']:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,13 +64,36 @@ def run(planner: str, minutes: float, warmup: float) -> str:
     print(f"[{planner}] building {FINISHED} finished + {ACTIVE} active jobs ...", flush=True)
     emulator = make_emulator("scale", seed=1, finished=FINISHED, active=ACTIVE)
     emulator.serve("127.0.0.1", 0)
-    account_create(name=f"bench-{planner}", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
-                   regions=["ap-guangzhou"], endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    account_create(
+        name=f"bench-{planner}",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=["ap-guangzhou"],
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--pool", "threads",
-         "--concurrency", "8", "--loglevel", "WARNING", "--schedule", str(workdir / "beat")],
-        cwd=ROOT, env=env, stdout=open(workdir / "worker.log", "wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dashboard",
+            "worker",
+            "--beat",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "8",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(workdir / "beat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(workdir / "worker.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         print(
             f"[{planner}] warming up {warmup:.0f} s, then measuring {minutes:.1f} min", flush=True
@@ -84,9 +107,12 @@ def run(planner: str, minutes: float, warmup: float) -> str:
         # let the last changes of the window reach the cache before matching
         time.sleep(30)
         with emulator.worlds[("batch", "ap-guangzhou")].lock:
-            changes = [(job.id, t, state, [s for _, s in job.history[i:]])
-                       for job in emulator.worlds[("batch", "ap-guangzhou")].jobs.values()
-                       for i, (t, state) in enumerate(job.history) if start <= t <= end and i > 0]  # fmt: skip
+            changes = [
+                (job.id, t, state, [s for _, s in job.history[i:]])
+                for job in emulator.worlds[("batch", "ap-guangzhou")].jobs.values()
+                for i, (t, state) in enumerate(job.history)
+                if start <= t <= end and i > 0
+            ]
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -99,8 +125,10 @@ def run(planner: str, minutes: float, warmup: float) -> str:
     redis_server.stop()  # type: ignore[attr-defined]
     p50 = statistics.median(latencies)
     p95 = statistics.quantiles(latencies, n=20)[-1]
-    line = (f"freshness p50={p50:.1f} p95={p95:.1f} max={max(latencies):.1f} floor={floor:.1f} "
-            f"limit_errors={stats['rate_limited']} calls={stats['answered']}")  # fmt: skip
+    line = (
+        f"freshness p50={p50:.1f} p95={p95:.1f} max={max(latencies):.1f} floor={floor:.1f} "
+        f"limit_errors={stats['rate_limited']} calls={stats['answered']}"
+    )
     print(f"[{planner}] {len(latencies)} state changes matched over {minutes:.1f} min", flush=True)
     return line
 
@@ -136,8 +164,21 @@ def main() -> None:
     for planner in planners:
         # each planner in a fresh process: settings and registered streams differ
         if len(planners) > 1:
-            out = subprocess.run([sys.executable, __file__, "--planner", planner, "--minutes", str(args.minutes),
-                                  "--warmup", str(args.warmup)], capture_output=True, text=True, check=False)  # fmt: skip
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--planner",
+                    planner,
+                    "--minutes",
+                    str(args.minutes),
+                    "--warmup",
+                    str(args.warmup),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             print(out.stdout.rstrip(), flush=True)
             if out.returncode:
                 print(out.stderr[-3000:], file=sys.stderr)

@@ -43,8 +43,13 @@ def account(port: int):  # -> CloudAccount (unsaved: the gateway needs its pk, k
     from apps.cloud.models import CloudAccount
     from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 
-    acct = CloudAccount(pk=4242, name="bench", secret_id=DEMO_SECRET_ID, budget_share=1.0,
-                        endpoint=f"http://127.0.0.1:{port}")  # fmt: skip
+    acct = CloudAccount(
+        pk=4242,
+        name="bench",
+        secret_id=DEMO_SECRET_ID,
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{port}",
+    )
     acct.secret_key = DEMO_SECRET_KEY
     return acct
 
@@ -76,8 +81,10 @@ def run_processes(
     port: int, action: str, params: dict, seconds: float
 ) -> tuple[int, int, list[float]]:
     results: multiprocessing.Queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=worker, args=(port, action, params, seconds, results))
-             for _ in range(PROCESSES)]  # fmt: skip
+    procs = [
+        multiprocessing.Process(target=worker, args=(port, action, params, seconds, results))
+        for _ in range(PROCESSES)
+    ]
     for proc in procs:
         proc.start()
     collected = [results.get() for _ in procs]

@@ -55,12 +55,28 @@ def free_port() -> int:
 
 def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "dashboard.wsgi", "-b", f"127.0.0.1:{port}", "--workers", "3",
-         "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, **env, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-                       "LOG_LEVEL": "WARNING",
-                       "PYTHONWARNINGS": "ignore:No directory at:UserWarning"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dashboard.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **env,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
+        },
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -99,8 +115,15 @@ def targets() -> list[tuple[str, float]]:
     return [("/jobs/", 5.0), (f"/jobs/{running.job_id}/", 5.0), (f"/envs/{env.env_id}/", 10.0)]
 
 
-def client_loop(base: str, cookie: str, page: str, interval: float, until: float, tally: Tally,
-                start_after: float) -> None:  # fmt: skip
+def client_loop(
+    base: str,
+    cookie: str,
+    page: str,
+    interval: float,
+    until: float,
+    tally: Tally,
+    start_after: float,
+) -> None:
     session = requests.Session()
     session.cookies.set("sessionid", cookie, domain="127.0.0.1")
     headers = {"HX-Request": "true", "HX-Current-URL": base + page}
@@ -122,8 +145,9 @@ def client_loop(base: str, cookie: str, page: str, interval: float, until: float
             time.sleep(max(0.0, min(interval - elapsed, until - time.monotonic())))
 
 
-def phase(base: str, cookies: list[str], pages: list[tuple[str, float]], seconds: float,
-          polling: bool) -> tuple[Tally, float]:  # fmt: skip
+def phase(
+    base: str, cookies: list[str], pages: list[tuple[str, float]], seconds: float, polling: bool
+) -> tuple[Tally, float]:
     tally = Tally()
     rng = random.Random(7)
     started = time.monotonic()
@@ -152,10 +176,12 @@ def summary(name: str, tally: Tally, seconds: float) -> dict[str, float]:
         f"{name}_p95_ms": statistics.quantiles(latencies, n=20)[-1],
         f"{name}_errors": len(tally.errors),
     }
-    print(f"  {name}: {len(latencies)} requests in {seconds:.0f} s = {figures[f'{name}_rps']:.1f}/s, "
-          f"median {figures[f'{name}_p50_ms']:.0f} ms, p95 {figures[f'{name}_p95_ms']:.0f} ms, "
-          f"max {max(latencies):.0f} ms, errors {len(tally.errors)} {sorted(set(tally.errors))[:5]}",
-          flush=True)  # fmt: skip
+    print(
+        f"  {name}: {len(latencies)} requests in {seconds:.0f} s = {figures[f'{name}_rps']:.1f}/s, "
+        f"median {figures[f'{name}_p50_ms']:.0f} ms, p95 {figures[f'{name}_p95_ms']:.0f} ms, "
+        f"max {max(latencies):.0f} ms, errors {len(tally.errors)} {sorted(set(tally.errors))[:5]}",
+        flush=True,
+    )
     return figures
 
 

@@ -54,11 +54,16 @@ def main() -> None:
         assert response.status_code in (200, 286), (url, response.status_code)
         p95s[name] = statistics.quantiles(times, n=20)[-1]
         sizes[name] = len(response.content) / 1024
-        print(f"  {name:<9} median={statistics.median(times):6.1f} ms  p95={p95s[name]:6.1f} ms  "
-              f"size={sizes[name]:.1f} KB", flush=True)  # fmt: skip
+        print(
+            f"  {name:<9} median={statistics.median(times):6.1f} ms  p95={p95s[name]:6.1f} ms  "
+            f"size={sizes[name]:.1f} KB",
+            flush=True,
+        )
     redis.stop()
-    print(f"pages p95_ms list={p95s['list']:.0f} fragment={p95s['fragment']:.0f} detail={p95s['detail']:.0f} "
-          f"overview={p95s['overview']:.0f} max_fragment_kb={sizes['fragment']:.1f}")  # fmt: skip
+    print(
+        f"pages p95_ms list={p95s['list']:.0f} fragment={p95s['fragment']:.0f} detail={p95s['detail']:.0f} "
+        f"overview={p95s['overview']:.0f} max_fragment_kb={sizes['fragment']:.1f}"
+    )
 
 
 if __name__ == "__main__":

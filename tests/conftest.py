@@ -92,8 +92,14 @@ def sdk_profile(emulator: Emulator, **http: Any) -> Any:
     return profile
 
 
-def batch_sdk(emulator: Emulator, *, region: str = "ap-guangzhou", secret_id: str = DEMO_SECRET_ID,
-              secret_key: str = DEMO_SECRET_KEY, **http: Any) -> Any:  # fmt: skip
+def batch_sdk(
+    emulator: Emulator,
+    *,
+    region: str = "ap-guangzhou",
+    secret_id: str = DEMO_SECRET_ID,
+    secret_key: str = DEMO_SECRET_KEY,
+    **http: Any,
+) -> Any:
     """The official Python SDK's Batch client pointed at the emulator."""
     from tencentcloud.batch.v20170312 import batch_client
     from tencentcloud.common import credential
@@ -103,8 +109,14 @@ def batch_sdk(emulator: Emulator, *, region: str = "ap-guangzhou", secret_id: st
     )
 
 
-def omics_sdk(emulator: Emulator, *, region: str = "ap-guangzhou", secret_id: str = DEMO_SECRET_ID,
-              secret_key: str = DEMO_SECRET_KEY, **http: Any) -> Any:  # fmt: skip
+def omics_sdk(
+    emulator: Emulator,
+    *,
+    region: str = "ap-guangzhou",
+    secret_id: str = DEMO_SECRET_ID,
+    secret_key: str = DEMO_SECRET_KEY,
+    **http: Any,
+) -> Any:
     """The official Python SDK's Omics client pointed at the emulator."""
     from tencentcloud.common import credential
     from tencentcloud.omics.v20221128 import omics_client
@@ -127,11 +139,19 @@ def synced(django_db_setup, django_db_blocker):
     clock = ManualClock()
     emu = start_emulator("demo", seed=1, clock=clock, limits_enabled=False)
     with django_db_blocker.unblock(), override_settings(CLOUD_RATE_SCALE=100):
-        account = account_create(name="demo", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
-                                 regions=["ap-guangzhou"], budget_share=1.0,
-                                 endpoint=f"http://127.0.0.1:{emu.port}")  # fmt: skip
-        drive(account, until=lambda: converged(emu, account) and omics_converged(emu, account),
-              streams=list(REGISTRY))  # fmt: skip
+        account = account_create(
+            name="demo",
+            secret_id=DEMO_SECRET_ID,
+            secret_key=DEMO_SECRET_KEY,
+            regions=["ap-guangzhou"],
+            budget_share=1.0,
+            endpoint=f"http://127.0.0.1:{emu.port}",
+        )
+        drive(
+            account,
+            until=lambda: converged(emu, account) and omics_converged(emu, account),
+            streams=list(REGISTRY),
+        )
     yield emu
     emu.stop()
     with django_db_blocker.unblock():

@@ -22,12 +22,23 @@ STATES = ["SUCCEED"] * 6 + [
 
 
 def account(name: str = "bulk") -> CloudAccount:
-    return account_create(name=name, secret_id="AKIDbulk", secret_key="bulk-secret-key-0000000000000000",
-                          regions=["ap-guangzhou"])  # fmt: skip
+    return account_create(
+        name=name,
+        secret_id="AKIDbulk",
+        secret_key="bulk-secret-key-0000000000000000",
+        regions=["ap-guangzhou"],
+    )
 
 
-def jobs(acct: CloudAccount, count: int, *, tasks: int = 2, instances: int = 2, seed: int = 1,
-         batch: int = 5000) -> None:  # fmt: skip
+def jobs(
+    acct: CloudAccount,
+    count: int,
+    *,
+    tasks: int = 2,
+    instances: int = 2,
+    seed: int = 1,
+    batch: int = 5000,
+) -> None:
     """`count` jobs with `tasks` tasks of `instances` instances each, states mixed."""
     rng = random.Random(seed)
     now = timezone.now()
@@ -36,18 +47,41 @@ def jobs(acct: CloudAccount, count: int, *, tasks: int = 2, instances: int = 2, 
         for n in range(start, min(count, start + batch)):
             state = rng.choice(STATES)
             created = now - timedelta(seconds=(count - n) * 7)
-            job_rows.append(Job(
-                account=acct, region="ap-guangzhou", job_id=f"job-{n:08d}", name=f"align-sample-{n % 997:03d}",
-                state=state, priority=n % 10, zone="ap-guangzhou-3", created_at=created,
-                ended_at=created + timedelta(minutes=5) if state in ("SUCCEED", "FAILED") else None,
-                tags=[{"Key": "team", "Value": "genomics"}],
-                task_metrics={"SucceedCount": tasks if state == "SUCCEED" else 0, "RunningCount": 0},
-                listed_at=now, synced_at=now,
-            ))  # fmt: skip
+            job_rows.append(
+                Job(
+                    account=acct,
+                    region="ap-guangzhou",
+                    job_id=f"job-{n:08d}",
+                    name=f"align-sample-{n % 997:03d}",
+                    state=state,
+                    priority=n % 10,
+                    zone="ap-guangzhou-3",
+                    created_at=created,
+                    ended_at=created + timedelta(minutes=5)
+                    if state in ("SUCCEED", "FAILED")
+                    else None,
+                    tags=[{"Key": "team", "Value": "genomics"}],
+                    task_metrics={
+                        "SucceedCount": tasks if state == "SUCCEED" else 0,
+                        "RunningCount": 0,
+                    },
+                    listed_at=now,
+                    synced_at=now,
+                )
+            )
         Job.objects.bulk_create(job_rows, batch_size=1000)
         saved = Job.objects.filter(account=acct, job_id__in=[j.job_id for j in job_rows])
-        task_rows = [Task(job=j, name=f"t{t}", state=j.state, created_at=j.created_at, upstream=[f"t{t - 1}"] if t else [])
-                     for j in saved for t in range(tasks)]  # fmt: skip
+        task_rows = [
+            Task(
+                job=j,
+                name=f"t{t}",
+                state=j.state,
+                created_at=j.created_at,
+                upstream=[f"t{t - 1}"] if t else [],
+            )
+            for j in saved
+            for t in range(tasks)
+        ]
         Task.objects.bulk_create(task_rows, batch_size=2000)
         task_ids = Task.objects.filter(job__in=saved).values_list("pk", "state", "created_at")
         TaskInstance.objects.bulk_create(
@@ -55,7 +89,7 @@ def jobs(acct: CloudAccount, count: int, *, tasks: int = 2, instances: int = 2, 
                 TaskInstance(task_id=pk, index=i, state=state, created_at=created)
                 for pk, state, created in task_ids
                 for i in range(instances)
-            ],  # fmt: skip
+            ],
             batch_size=5000,
         )
 
@@ -63,8 +97,15 @@ def jobs(acct: CloudAccount, count: int, *, tasks: int = 2, instances: int = 2, 
 def envs(acct: CloudAccount, count: int = 3, nodes: int = 20) -> None:
     now = timezone.now()
     for e in range(count):
-        env = ComputeEnv.objects.create(account=acct, region="ap-guangzhou", env_id=f"env-{e:08d}", name=f"env {e}",
-                                        desired_count=nodes, node_metrics={"RunningCount": nodes}, synced_at=now)  # fmt: skip
+        env = ComputeEnv.objects.create(
+            account=acct,
+            region="ap-guangzhou",
+            env_id=f"env-{e:08d}",
+            name=f"env {e}",
+            desired_count=nodes,
+            node_metrics={"RunningCount": nodes},
+            synced_at=now,
+        )
         ComputeNode.objects.bulk_create(
             ComputeNode(
                 account=acct,
@@ -74,6 +115,6 @@ def envs(acct: CloudAccount, count: int = 3, nodes: int = 20) -> None:
                 instance_id=f"ins-{e:02d}{n:06d}",
                 state="RUNNING",
                 synced_at=now,
-            )  # fmt: skip
+            )
             for n in range(nodes)
         )

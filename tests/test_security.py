@@ -21,8 +21,12 @@ def people(synced):
     CloudAccount.objects.filter(name="demo").update(team=team)
     other = Team.objects.create(name="elsewhere")
     users = {}
-    for name, role, in_team in (("viewer", Role.VIEWER, team), ("operator", Role.OPERATOR, team),
-                                ("admin", Role.ADMIN, team), ("stranger", Role.OPERATOR, other)):  # fmt: skip
+    for name, role, in_team in (
+        ("viewer", Role.VIEWER, team),
+        ("operator", Role.OPERATOR, team),
+        ("admin", Role.ADMIN, team),
+        ("stranger", Role.OPERATOR, other),
+    ):
         users[name] = User.objects.create_user(name, password=f"{name}-password-1")
         membership_set(team=in_team, user=users[name], role=role)
     return users
@@ -33,14 +37,22 @@ def urls() -> dict[str, str]:
     inst = TaskInstance.objects.filter(task__job=job).select_related("task").first()
     run = Run.objects.select_related("group").first()
     return {
-        "/": "list", "/jobs/": "list", "/jobs/?state=FAILED": "list", "/envs/": "list", "/omics/": "list",
-        "/omics/environments/": "list", "/actions/": "list", "/audit/": "list",
-        f"/jobs/{job.job_id}/": "object", f"/jobs/{job.job_id}/{inst.task.name}/{inst.index}/": "object",
+        "/": "list",
+        "/jobs/": "list",
+        "/jobs/?state=FAILED": "list",
+        "/envs/": "list",
+        "/omics/": "list",
+        "/omics/environments/": "list",
+        "/actions/": "list",
+        "/audit/": "list",
+        f"/jobs/{job.job_id}/": "object",
+        f"/jobs/{job.job_id}/{inst.task.name}/{inst.index}/": "object",
         f"/jobs/{job.job_id}/{inst.task.name}/{inst.index}/?download=stdout": "object",
         f"/envs/{ComputeEnv.objects.first().env_id}/": "object",
-        f"/omics/run-groups/{run.group.run_group_id}/": "object", f"/omics/runs/{run.run_uuid}/": "object",
+        f"/omics/run-groups/{run.group.run_group_id}/": "object",
+        f"/omics/runs/{run.run_uuid}/": "object",
         f"/search/?q={job.job_id}": "search",
-    }  # fmt: skip
+    }
 
 
 def client_for(user: User | None) -> Client:
@@ -76,8 +88,10 @@ def test_health_checks_need_no_sign_in(people):
     assert Client().get("/readyz").json()["database"] == "ok"
 
 
-@pytest.mark.parametrize(("who", "expected"),
-                         [("anonymous", 302), ("viewer", 403), ("stranger", 200), ("operator", 200), ("admin", 200)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("viewer", 403), ("stranger", 200), ("operator", 200), ("admin", 200)],
+)
 def test_who_may_ask_for_an_action(people, who, expected):
     job = Job.objects.filter(state="FAILED").first()
     reply = client_for(people.get(who)).post("/actions/retry-jobs/confirm/", {"target": job.job_id})
@@ -152,8 +166,10 @@ def test_security_headers(people):
     assert reply["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("who", "expected"),
-                         [("anonymous", 302), ("viewer", 403), ("operator", 403), ("admin", 200), ("stranger", 403)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("viewer", 403), ("operator", 403), ("admin", 200), ("stranger", 403)],
+)
 def test_team_management_is_for_the_teams_admins(people, who, expected):
     team = Team.objects.get(name="ops")
     assert client_for(people.get(who)).get(f"/account/teams/{team.pk}/").status_code == expected

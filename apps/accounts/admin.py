@@ -32,6 +32,11 @@ class TeamAdmin(admin.ModelAdmin):
         ]
         removed = [m.user.username for m in formset.deleted_objects]
         if changed or removed:
-            audit_record(user=request.user, action="membership.change", targets=[form.instance.name],
-                         params={"set": changed, "removed": removed}, team=form.instance,
-                         status=AuditStatus.SUCCEEDED)  # fmt: skip
+            audit_record(
+                user=request.user,
+                action="membership.change",
+                targets=[form.instance.name],
+                params={"set": changed, "removed": removed},
+                team=form.instance,
+                status=AuditStatus.SUCCEEDED,
+            )

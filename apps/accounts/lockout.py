@@ -22,7 +22,7 @@ def _keys(username: str, address: str) -> list[str]:
 def locked(username: str, address: str) -> bool:
     try:
         return any((cache.get(key) or 0) >= MAX_FAILURES for key in _keys(username, address))
-    except Exception:  # noqa: BLE001 - the cache (Redis) is down: sign-in still works, unthrottled
+    except Exception:
         return False
 
 
@@ -38,7 +38,7 @@ def count_failure(
         for key in _keys(str(credentials.get("username", "")), _address(request)):
             cache.add(key, 0, LOCK_SECONDS)
             cache.incr(key)
-    except Exception as err:  # noqa: BLE001 - without the cache the failure is not counted
+    except Exception as err:
         log.warning(
             "sign-in failure not counted: the cache is unreachable (%s)", type(err).__name__
         )
@@ -48,7 +48,7 @@ def count_failure(
 def forget_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     try:
         cache.delete(_keys(user.get_username(), _address(request))[0])
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         log.warning(
             "sign-in failures not cleared: the cache is unreachable (%s)", type(err).__name__
         )

@@ -18,8 +18,12 @@ from apps.cloud.models import CloudAccount
 
 
 class AccountForm(forms.ModelForm):
-    secret_key = forms.CharField(label="SecretKey", required=False, widget=forms.PasswordInput(render_value=False),
-                                 help_text="Write only. Empty keeps the stored key.")  # fmt: skip
+    secret_key = forms.CharField(
+        label="SecretKey",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Write only. Empty keeps the stored key.",
+    )
     regions_text = forms.CharField(
         label="Regions", help_text="Comma-separated, e.g. ap-guangzhou,ap-shanghai"
     )
@@ -66,11 +70,17 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _admin_team(request, team_id)
-    return render(request, "accounts/team_detail.html", {
-        "team": team, "accounts": team.cloud_accounts.order_by("name"), "roles": Role.choices,
-        "members": team.memberships.select_related("user").order_by("user__username"),
-        "account_form": AccountForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {
+            "team": team,
+            "accounts": team.cloud_accounts.order_by("name"),
+            "roles": Role.choices,
+            "members": team.memberships.select_related("user").order_by("user__username"),
+            "account_form": AccountForm(),
+        },
+    )
 
 
 @require_POST
@@ -82,8 +92,14 @@ def member_set(request: HttpRequest, team_id: int) -> HttpResponse:
         messages.error(request, "Name an existing user and a role.")
     else:
         membership_set(team=team, user=user, role=role)
-        audit_record(user=request.user, action="membership.set", targets=[user.username], params={"role": role},
-                     team=team, status=AuditStatus.SUCCEEDED)  # fmt: skip
+        audit_record(
+            user=request.user,
+            action="membership.set",
+            targets=[user.username],
+            params={"role": role},
+            team=team,
+            status=AuditStatus.SUCCEEDED,
+        )
         messages.success(request, f"{user.username} is now {role} of {team.name}.")
     return redirect("team-detail", team.pk)
 
@@ -94,8 +110,13 @@ def member_remove(request: HttpRequest, team_id: int, user_id: int) -> HttpRespo
     membership = get_object_or_404(Membership, team=team, user_id=user_id)
     username = membership.user.username
     membership.delete()
-    audit_record(user=request.user, action="membership.remove", targets=[username], team=team,
-                 status=AuditStatus.SUCCEEDED)  # fmt: skip
+    audit_record(
+        user=request.user,
+        action="membership.remove",
+        targets=[username],
+        team=team,
+        status=AuditStatus.SUCCEEDED,
+    )
     messages.success(request, f"{username} left {team.name}.")
     return redirect("team-detail", team.pk)
 
@@ -122,9 +143,15 @@ def account_save(request: HttpRequest, team_id: int, account_id: int | None = No
         changed = sorted(f for f in form.changed_data if f != "secret_key") + (
             ["secret_key"] if form.cleaned_data.get("secret_key") else []
         )
-        audit_record(user=request.user, action="account.change" if account_id else "account.create",
-                     targets=[account.name], params={"fields": changed}, team=team, account=account,
-                     status=AuditStatus.SUCCEEDED)  # fmt: skip
+        audit_record(
+            user=request.user,
+            action="account.change" if account_id else "account.create",
+            targets=[account.name],
+            params={"fields": changed},
+            team=team,
+            account=account,
+            status=AuditStatus.SUCCEEDED,
+        )
         messages.success(request, f"Saved the account {account.name}.")
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))

@@ -50,8 +50,10 @@ class ActionSpec:
 
 
 def _jobs(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target]:
-    return [Target(j.job_id, f"{j.job_id} {j.name}", j)
-            for j in Job.objects.filter(account__in=accounts, job_id__in=keys).select_related("account")]  # fmt: skip
+    return [
+        Target(j.job_id, f"{j.job_id} {j.name}", j)
+        for j in Job.objects.filter(account__in=accounts, job_id__in=keys).select_related("account")
+    ]
 
 
 def _instances(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target]:
@@ -65,7 +67,7 @@ def _instances(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target
                 task__job__job_id=job_id,
                 task__name=task,
                 index=int(index) if index.isdigit() else -1,
-            )  # fmt: skip
+            )
             .select_related("task__job__account")
             .first()
         )
@@ -209,7 +211,7 @@ ACTIONS: dict[str, ActionSpec] = {
             group=lambda t: t.obj.group.run_group_id,
             find=_runs,
         ),
-    )  # fmt: skip
+    )
 }
 
 

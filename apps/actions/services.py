@@ -99,15 +99,23 @@ def operation_start(user: Any, plan: Plan) -> Operation:
     if plan.account is None or not plan.allowed:
         raise NotAllowed("Nothing to do: " + "; ".join(reason for _, reason in plan.skipped[:3]))
     targets = [t.key for t in plan.allowed]
-    dedupe = hashlib.sha256(f"{plan.account.pk}|{plan.region}|{plan.spec.key}|{','.join(sorted(targets))}"
-                            .encode()).hexdigest()  # fmt: skip
+    dedupe = hashlib.sha256(
+        f"{plan.account.pk}|{plan.region}|{plan.spec.key}|{','.join(sorted(targets))}".encode()
+    ).hexdigest()
     try:
         with transaction.atomic():
             operation = Operation.objects.create(
-                user=user, account=plan.account, region=plan.region, action=plan.spec.key, targets=targets,
-                skipped=[{"target": getattr(t, "key", t), "reason": why} for t, why in plan.skipped],
-                dedupe_key=dedupe, next_step_at=timezone.now(),
-            )  # fmt: skip
+                user=user,
+                account=plan.account,
+                region=plan.region,
+                action=plan.spec.key,
+                targets=targets,
+                skipped=[
+                    {"target": getattr(t, "key", t), "reason": why} for t, why in plan.skipped
+                ],
+                dedupe_key=dedupe,
+                next_step_at=timezone.now(),
+            )
     except IntegrityError:  # the same action on the same targets is already under way
         return Operation.objects.get(dedupe_key=dedupe, status__in=OPEN)
     from apps.actions.tasks import run_operation
@@ -185,16 +193,33 @@ def operation_step(operation: Operation) -> float | None:
     if event is None:
         return send_lease_seconds()  # another step claimed the chunk first
     try:
-        reply = cloud_call(operation.account, operation.region, spec.service, spec.cloud_action, spec.params(chunk),
-                           block=False, slot=slot)  # fmt: skip
+        reply = cloud_call(
+            operation.account,
+            operation.region,
+            spec.service,
+            spec.cloud_action,
+            spec.params(chunk),
+            block=False,
+            slot=slot,
+        )
     except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
         message = f"{err.message}. {UNKNOWN_LOST}"
         audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)
         outcome = {"ok": False, "unknown": True, "code": err.code, "message": message}
     except CloudError as err:
-        audit_finish(event.pk, ok=False, request_id=err.request_id, error_code=err.code,
-                     error_message=err.message)  # fmt: skip
-        outcome = {"ok": False, "request_id": err.request_id, "code": err.code, "message": err.message}  # fmt: skip
+        audit_finish(
+            event.pk,
+            ok=False,
+            request_id=err.request_id,
+            error_code=err.code,
+            error_message=err.message,
+        )
+        outcome = {
+            "ok": False,
+            "request_id": err.request_id,
+            "code": err.code,
+            "message": err.message,
+        }
     else:
         request_id = str(reply.get("RequestId", ""))
         audit_finish(event.pk, ok=True, request_id=request_id)
@@ -208,9 +233,15 @@ def _claim(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> Any:
     """Mark the chunk as sending and open its audit event, together or not at all. None when
     another step holds the mark."""
     with transaction.atomic():
-        event = audit_record(user=operation.user, action=f"{spec.service}.{spec.cloud_action}",
-                             targets=[t.key for t in chunk], params={"operation": operation.pk},
-                             team=operation.account.team, account=operation.account, region=operation.region)  # fmt: skip
+        event = audit_record(
+            user=operation.user,
+            action=f"{spec.service}.{spec.cloud_action}",
+            targets=[t.key for t in chunk],
+            params={"operation": operation.pk},
+            team=operation.account.team,
+            account=operation.account,
+            region=operation.region,
+        )
         now = timezone.now()
         claimed = Operation.objects.filter(pk=operation.pk, sending__isnull=True).update(
             sending={"targets": [t.key for t in chunk], "event": event.pk}, sending_since=now
@@ -235,8 +266,9 @@ def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
     sending = operation.sending or {}
     keys = [str(k) for k in sending.get("targets", [])]
     if isinstance(sending.get("event"), int):
-        audit_finish(sending["event"], ok=None, error_code="OutcomeUnknown",
-                     error_message=UNKNOWN_OUTCOME)  # fmt: skip
+        audit_finish(
+            sending["event"], ok=None, error_code="OutcomeUnknown", error_message=UNKNOWN_OUTCOME
+        )
     outcome = {"ok": False, "unknown": True, "code": "OutcomeUnknown", "message": UNKNOWN_OUTCOME}
     _settle(operation, keys, outcome)
     accounts = CloudAccount.objects.filter(pk=operation.account_id)

@@ -32,8 +32,11 @@ def action_confirm(request: HttpRequest, key: str) -> HttpResponse:
         plan = action_plan(request.user, key, request.POST.getlist("target"))
     except NotAllowed as err:
         raise PermissionDenied(str(err)) from None
-    return render(request, "actions/confirm.html", {"plan": plan, "key": key,
-                                                     "back": request.POST.get("back", "/")})  # fmt: skip
+    return render(
+        request,
+        "actions/confirm.html",
+        {"plan": plan, "key": key, "back": request.POST.get("back", "/")},
+    )
 
 
 @require_POST

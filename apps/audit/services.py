@@ -10,22 +10,41 @@ from django.utils import timezone
 from apps.audit.models import AuditEvent, AuditStatus
 
 
-def audit_record(*, user: Any, action: str, targets: list[str], params: dict[str, Any] | None = None,
-                 team: Any = None, account: Any = None, region: str = "",
-                 status: str = AuditStatus.PENDING) -> AuditEvent:  # fmt: skip
+def audit_record(
+    *,
+    user: Any,
+    action: str,
+    targets: list[str],
+    params: dict[str, Any] | None = None,
+    team: Any = None,
+    account: Any = None,
+    region: str = "",
+    status: str = AuditStatus.PENDING,
+) -> AuditEvent:
     event = AuditEvent(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "system",
-        team=team, account=account, region=region, action=action, targets=targets,
-        params=params or {}, status=status,
+        team=team,
+        account=account,
+        region=region,
+        action=action,
+        targets=targets,
+        params=params or {},
+        status=status,
         finished_at=None if status == AuditStatus.PENDING else timezone.now(),
-    )  # fmt: skip
+    )
     event.save()
     return event
 
 
-def audit_finish(event_id: int, *, ok: bool | None, request_id: str = "", error_code: str = "",
-                 error_message: str = "") -> bool:  # fmt: skip
+def audit_finish(
+    event_id: int,
+    *,
+    ok: bool | None,
+    request_id: str = "",
+    error_code: str = "",
+    error_message: str = "",
+) -> bool:
     """The one change an event allows: pending -> succeeded | failed | unknown (`ok` None: the
     call may have been made, its answer was lost). False if the event was already final."""
     status = {True: AuditStatus.SUCCEEDED, False: AuditStatus.FAILED, None: AuditStatus.UNKNOWN}[ok]
@@ -36,5 +55,5 @@ def audit_finish(event_id: int, *, ok: bool | None, request_id: str = "", error_
             error_code=error_code[:128],
             error_message=error_message[:2000],
             finished_at=timezone.now(),
-        )  # fmt: skip
+        )
     )

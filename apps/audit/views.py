@@ -33,5 +33,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if filters["target"]:
         events = events.filter(targets__icontains=filters["target"])
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/audit_list.html", {"page": page, "filters": filters,
-                                                     "statuses": [s.value for s in AuditStatus]})  # fmt: skip
+    return render(
+        request,
+        "audit/audit_list.html",
+        {"page": page, "filters": filters, "statuses": [s.value for s in AuditStatus]},
+    )

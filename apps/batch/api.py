@@ -119,7 +119,7 @@ def describe_job(
                 _str(t, "TaskState"),
                 parse_time(t.get("CreateTime")),
                 parse_time(t.get("EndTime")),
-            )  # fmt: skip
+            )
             for t in dicts(r.get("TaskSet"))
         ],
         dependences=dicts(r.get("DependenceSet")),
@@ -171,11 +171,24 @@ class TaskDetail:
     instance_metrics: dict[str, Any]
 
 
-def describe_task(account: CloudAccount, region: str, job_id: str, task_name: str, *, offset: int = 0,
-                  limit: int = 1000, block: bool = False) -> TaskDetail:  # fmt: skip
+def describe_task(
+    account: CloudAccount,
+    region: str,
+    job_id: str,
+    task_name: str,
+    *,
+    offset: int = 0,
+    limit: int = 1000,
+    block: bool = False,
+) -> TaskDetail:
     """§3.4.5: one page of a task's instances (Limit up to 1000)."""
-    r = _call(account, region, "DescribeTask",
-              {"JobId": job_id, "TaskName": task_name, "Offset": offset, "Limit": limit}, block)  # fmt: skip
+    r = _call(
+        account,
+        region,
+        "DescribeTask",
+        {"JobId": job_id, "TaskName": task_name, "Offset": offset, "Limit": limit},
+        block,
+    )
     return TaskDetail(
         state=_str(r, "TaskState"),
         created_at=parse_time(r.get("CreateTime")),
@@ -194,11 +207,23 @@ class LogRecord:
     redirect: dict[str, str] = field(default_factory=dict)
 
 
-def describe_task_logs(account: CloudAccount, region: str, job_id: str, task_name: str, indexes: list[int], *,
-                       block: bool = False) -> list[LogRecord]:  # fmt: skip
+def describe_task_logs(
+    account: CloudAccount,
+    region: str,
+    job_id: str,
+    task_name: str,
+    indexes: list[int],
+    *,
+    block: bool = False,
+) -> list[LogRecord]:
     """§3.4.6: stdout/stderr (base64, ≤2048 decoded bytes) of up to 10 instances."""
-    r = _call(account, region, "DescribeTaskLogs",
-              {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndexes": indexes[:10], "Limit": 10}, block)  # fmt: skip
+    r = _call(
+        account,
+        region,
+        "DescribeTaskLogs",
+        {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndexes": indexes[:10], "Limit": 10},
+        block,
+    )
     return [
         LogRecord(
             index=_int(item, "TaskInstanceIndex") or 0,
@@ -212,7 +237,7 @@ def describe_task_logs(account: CloudAccount, region: str, job_id: str, task_nam
                     "StdoutRedirectFileName",
                     "StderrRedirectFileName",
                 )
-            },  # fmt: skip
+            },
         )
         for item in dicts(r.get("TaskInstanceLogSet"))
     ]
@@ -299,8 +324,9 @@ class ActivityRecord:
     raw: dict[str, Any]
 
 
-def describe_compute_envs(account: CloudAccount, region: str, *, offset: int = 0, limit: int = 100,
-                          block: bool = False) -> Page:  # fmt: skip
+def describe_compute_envs(
+    account: CloudAccount, region: str, *, offset: int = 0, limit: int = 100, block: bool = False
+) -> Page:
     """§3.2.4."""
     r = _call(account, region, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
     return Page(
@@ -308,18 +334,31 @@ def describe_compute_envs(account: CloudAccount, region: str, *, offset: int = 0
     )
 
 
-def describe_compute_env(account: CloudAccount, region: str, env_id: str, *,
-                         block: bool = False) -> tuple[EnvRecord, list[NodeRecord]]:  # fmt: skip
+def describe_compute_env(
+    account: CloudAccount, region: str, env_id: str, *, block: bool = False
+) -> tuple[EnvRecord, list[NodeRecord]]:
     """§3.2.3: the environment with every node."""
     r = _call(account, region, "DescribeComputeEnv", {"EnvId": env_id}, block)
     return EnvRecord.from_api(r), [NodeRecord.from_api(n) for n in dicts(r.get("ComputeNodeSet"))]
 
 
-def describe_compute_env_activities(account: CloudAccount, region: str, env_id: str, *, offset: int = 0,
-                                    limit: int = 100, block: bool = False) -> Page:  # fmt: skip
+def describe_compute_env_activities(
+    account: CloudAccount,
+    region: str,
+    env_id: str,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    block: bool = False,
+) -> Page:
     """§3.2.5: newest first."""
-    r = _call(account, region, "DescribeComputeEnvActivities",
-              {"EnvId": env_id, "Offset": offset, "Limit": limit}, block)  # fmt: skip
+    r = _call(
+        account,
+        region,
+        "DescribeComputeEnvActivities",
+        {"EnvId": env_id, "Offset": offset, "Limit": limit},
+        block,
+    )
     return Page(
         [
             ActivityRecord(
@@ -333,7 +372,7 @@ def describe_compute_env_activities(account: CloudAccount, region: str, env_id: 
                 parse_time(a.get("StartTime")),
                 parse_time(a.get("EndTime")),
                 a,
-            )  # fmt: skip
+            )
             for a in dicts(r.get("ActivitySet"))
         ],
         _int(r, "TotalCount") or 0,
@@ -344,11 +383,24 @@ def describe_compute_env_activities(account: CloudAccount, region: str, env_id: 
 MONITOR_METRICS = ("CpuUsage", "MemUsage", "LanOuttraffic", "LanIntraffic", "MaxDiskUsage")
 
 
-def describe_job_monitor_data(account: CloudAccount, region: str, job_id: str, task_name: str, index: int,
-                              metric: str, *, block: bool = False) -> list[tuple[datetime, float | None]]:  # fmt: skip
+def describe_job_monitor_data(
+    account: CloudAccount,
+    region: str,
+    job_id: str,
+    task_name: str,
+    index: int,
+    metric: str,
+    *,
+    block: bool = False,
+) -> list[tuple[datetime, float | None]]:
     """Appendix A.4: one metric's series over the instance's life."""
-    r = _call(account, region, "DescribeJobMonitorData",
-              {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndex": index, "MetricName": metric}, block)  # fmt: skip
+    r = _call(
+        account,
+        region,
+        "DescribeJobMonitorData",
+        {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndex": index, "MetricName": metric},
+        block,
+    )
     points = as_dict(r.get("DataPoints"))
     stamps, values = as_list(points.get("Timestamps")), as_list(points.get("Values"))
     return [

@@ -90,7 +90,7 @@ def stream_health(accounts: QuerySet[CloudAccount], prefix: str) -> list[StreamH
             r.consecutive_failures,
             r.calls,
             r.errors,
-        )  # fmt: skip
+        )
         for r in rows.order_by("account__name", "region", "stream")
     ]
 
@@ -139,11 +139,19 @@ class JobQuery:
         return query
 
     def to_params(self, **changes: Any) -> str:
-        data = {"state": self.states, "env": self.env, "zone": self.zone, "tag": self.tag, "q": self.text,
-                "since": self.since.strftime("%Y-%m-%dT%H:%M") if self.since else "",
-                "until": self.until.strftime("%Y-%m-%dT%H:%M") if self.until else "",
-                "ended_since": self.ended_since.isoformat(timespec="minutes") if self.ended_since else "",
-                "sort": self.sort if self.sort != "newest" else ""}  # fmt: skip
+        data = {
+            "state": self.states,
+            "env": self.env,
+            "zone": self.zone,
+            "tag": self.tag,
+            "q": self.text,
+            "since": self.since.strftime("%Y-%m-%dT%H:%M") if self.since else "",
+            "until": self.until.strftime("%Y-%m-%dT%H:%M") if self.until else "",
+            "ended_since": self.ended_since.isoformat(timespec="minutes")
+            if self.ended_since
+            else "",
+            "sort": self.sort if self.sort != "newest" else "",
+        }
         data.update(changes)
         return urlencode(
             [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs]) if v]
@@ -294,10 +302,17 @@ def overview(accounts: QuerySet[CloudAccount]) -> list[dict[str, Any]]:
     names = {a.pk: a.name for a in accounts}
 
     def scope(account_id: int, region: str) -> dict[str, Any]:
-        return by_scope.setdefault((account_id, region), {
-            "account": names.get(account_id, str(account_id)), "region": region, "jobs": {}, "nodes": {},
-            "failed_24h": 0, "active": 0,
-        })  # fmt: skip
+        return by_scope.setdefault(
+            (account_id, region),
+            {
+                "account": names.get(account_id, str(account_id)),
+                "region": region,
+                "jobs": {},
+                "nodes": {},
+                "failed_24h": 0,
+                "active": 0,
+            },
+        )
 
     for row in (
         Job.objects.filter(account__in=accounts, gone_at=None)

@@ -28,20 +28,49 @@ from apps.cloud.models import CloudAccount
 from apps.sync.models import Kind
 from apps.sync.upsert import upsert, upsert_with_history
 
-JOB_LIST_FIELDS = ("name", "state", "priority", "zone", "created_at", "ended_at", "tags", "task_metrics",
-                   "raw", "synced_at", "gone_at", "final_synced")  # fmt: skip
+JOB_LIST_FIELDS = (
+    "name",
+    "state",
+    "priority",
+    "zone",
+    "created_at",
+    "ended_at",
+    "tags",
+    "task_metrics",
+    "raw",
+    "synced_at",
+    "gone_at",
+    "final_synced",
+)
 
 
 def _job_row(account: CloudAccount, region: str, r: api.JobRecord, now: datetime) -> dict[str, Any]:
     return {
-        "account_id": account.pk, "region": region, "job_id": r.job_id, "name": r.name, "state": r.state,
-        "priority": r.priority, "zone": r.zone, "created_at": r.created_at, "ended_at": r.ended_at,
-        "tags": r.tags, "task_metrics": r.task_metrics, "raw": r.raw, "synced_at": now, "gone_at": None,
-    }  # fmt: skip
+        "account_id": account.pk,
+        "region": region,
+        "job_id": r.job_id,
+        "name": r.name,
+        "state": r.state,
+        "priority": r.priority,
+        "zone": r.zone,
+        "created_at": r.created_at,
+        "ended_at": r.ended_at,
+        "tags": r.tags,
+        "task_metrics": r.task_metrics,
+        "raw": r.raw,
+        "synced_at": now,
+        "gone_at": None,
+    }
 
 
-def jobs_upsert(*, account: CloudAccount, region: str, records: list[api.JobRecord], now: datetime,
-                listed: bool = True) -> list[str]:  # fmt: skip
+def jobs_upsert(
+    *,
+    account: CloudAccount,
+    region: str,
+    records: list[api.JobRecord],
+    now: datetime,
+    listed: bool = True,
+) -> list[str]:
     """Store job summaries; return the ids whose state or task counts changed (their details
     are due). A job whose state moved is not "finally synced" any more."""
     records = [r for r in records if r.job_id]
@@ -63,9 +92,18 @@ def jobs_upsert(*, account: CloudAccount, region: str, records: list[api.JobReco
             row["listed_at"] = now
         rows.append(row)
     update = [*JOB_LIST_FIELDS, "listed_at"] if listed else list(JOB_LIST_FIELDS)
-    upsert_with_history(Job, rows, key="job_id", scope={"account": account, "region": region},
-                        unique=["account", "region", "job_id"], update=update, kind=Kind.JOB,
-                        account=account, region=region, now=now)  # fmt: skip
+    upsert_with_history(
+        Job,
+        rows,
+        key="job_id",
+        scope={"account": account, "region": region},
+        unique=["account", "region", "job_id"],
+        update=update,
+        kind=Kind.JOB,
+        account=account,
+        region=region,
+        now=now,
+    )
     return due
 
 
@@ -84,9 +122,12 @@ def job_detail_apply(
     jobs_upsert(account=account, region=region, records=[detail.job], now=now, listed=False)
     ended = detail.job.state in ENDED_STATES
     Job.objects.filter(account=account, region=region, job_id=detail.job.job_id).update(
-        state_reason=detail.state_reason, instance_metrics=detail.instance_metrics,
-        dependences=detail.dependences, detail_synced_at=now, final_synced=ended,
-    )  # fmt: skip
+        state_reason=detail.state_reason,
+        instance_metrics=detail.instance_metrics,
+        dependences=detail.dependences,
+        detail_synced_at=now,
+        final_synced=ended,
+    )
     job = Job.objects.get(account=account, region=region, job_id=detail.job.job_id)
     upstream: dict[str, list[str]] = {}
     for dep in detail.dependences:
@@ -101,23 +142,38 @@ def job_detail_apply(
             "upstream": upstream.get(t.name, []),
             "raw": {"TaskName": t.name, "TaskState": t.state},
             "synced_at": now,
-        }  # fmt: skip
+        }
         for t in detail.tasks
         if t.name
     ]
     changes = upsert_with_history(
-        Task, rows, key="name", scope={"job": job}, unique=["job", "name"],
-        update=["state", "created_at", "ended_at", "upstream", "raw", "synced_at"], kind=Kind.TASK,
-        account=account, region=region, now=now, history_id=lambda row: f"{job.job_id}/{row['name']}",
-    )  # fmt: skip
+        Task,
+        rows,
+        key="name",
+        scope={"job": job},
+        unique=["job", "name"],
+        update=["state", "created_at", "ended_at", "upstream", "raw", "synced_at"],
+        kind=Kind.TASK,
+        account=account,
+        region=region,
+        now=now,
+        history_id=lambda row: f"{job.job_id}/{row['name']}",
+    )
     changed = {cloud_id.split("/", 1)[1] for cloud_id, _, _ in changes}
     return [
         t.name for t in detail.tasks if t.name in changed or t.state not in ENDED_STATES or ended
     ]
 
 
-def task_instances_apply(*, account: CloudAccount, region: str, job_id: str, task_name: str,
-                         detail: api.TaskDetail, now: datetime) -> list[int]:  # fmt: skip
+def task_instances_apply(
+    *,
+    account: CloudAccount,
+    region: str,
+    job_id: str,
+    task_name: str,
+    detail: api.TaskDetail,
+    now: datetime,
+) -> list[int]:
     """Store one DescribeTask page. Returns the indexes of instances that just ended (their
     final logs are due)."""
     task = (
@@ -128,9 +184,11 @@ def task_instances_apply(*, account: CloudAccount, region: str, job_id: str, tas
     if task is None:
         return []  # the job's details have not arrived yet; they will bring the task
     Task.objects.filter(pk=task.pk).update(
-        state=detail.state or task.state, instance_metrics=detail.instance_metrics,
-        instance_total=detail.total, instances_synced_at=now,
-    )  # fmt: skip
+        state=detail.state or task.state,
+        instance_metrics=detail.instance_metrics,
+        instance_total=detail.total,
+        instances_synced_at=now,
+    )
     rows = [
         {
             "task_id": task.pk,
@@ -147,21 +205,47 @@ def task_instances_apply(*, account: CloudAccount, region: str, job_id: str, tas
             "redirect": i.redirect,
             "raw": i.raw,
             "synced_at": now,
-        }  # fmt: skip
+        }
         for i in detail.instances
     ]
     changes = upsert_with_history(
-        TaskInstance, rows, key="index", scope={"task": task}, unique=["task", "index"],
-        update=["state", "exit_code", "reason", "detailed_reason", "node_instance_id", "created_at",
-                "launched_at", "running_at", "ended_at", "redirect", "raw", "synced_at"],
-        kind=Kind.INSTANCE, account=account, region=region, now=now,
+        TaskInstance,
+        rows,
+        key="index",
+        scope={"task": task},
+        unique=["task", "index"],
+        update=[
+            "state",
+            "exit_code",
+            "reason",
+            "detailed_reason",
+            "node_instance_id",
+            "created_at",
+            "launched_at",
+            "running_at",
+            "ended_at",
+            "redirect",
+            "raw",
+            "synced_at",
+        ],
+        kind=Kind.INSTANCE,
+        account=account,
+        region=region,
+        now=now,
         history_id=lambda row: f"{job_id}/{task_name}/{row['index']}",
-    )  # fmt: skip
+    )
     return [int(cloud_id.rsplit("/", 1)[1]) for cloud_id, _, new in changes if new in ENDED_STATES]
 
 
-def logs_apply(*, account: CloudAccount, region: str, job_id: str, task_name: str,
-               records: list[api.LogRecord], now: datetime) -> int:  # fmt: skip
+def logs_apply(
+    *,
+    account: CloudAccount,
+    region: str,
+    job_id: str,
+    task_name: str,
+    records: list[api.LogRecord],
+    now: datetime,
+) -> int:
     """Store decoded logs (and the raw values); a log fetched after its instance ended is final."""
     instances = {
         i.index: i
@@ -171,7 +255,7 @@ def logs_apply(*, account: CloudAccount, region: str, job_id: str, task_name: st
             task__job__job_id=job_id,
             task__name=task_name,
             index__in=[r.index for r in records],
-        )  # fmt: skip
+        )
     }
     stored = 0
     for r in records:
@@ -193,7 +277,7 @@ def logs_apply(*, account: CloudAccount, region: str, job_id: str, task_name: st
                 "redirect": r.redirect,
                 "fetched_at": now,
                 "final": inst.state in ENDED_STATES,
-            },  # fmt: skip
+            },
         )
         stored += 1
     return stored
@@ -202,21 +286,53 @@ def logs_apply(*, account: CloudAccount, region: str, job_id: str, task_name: st
 def samples_apply(
     *, instance: TaskInstance, metric: str, points: list[tuple[datetime, float | None]]
 ) -> None:
-    upsert(MonitorSample, [{"instance_id": instance.pk, "metric": metric, "at": at, "value": v} for at, v in points],
-           unique=["instance", "metric", "at"], update=["value"])  # fmt: skip
+    upsert(
+        MonitorSample,
+        [{"instance_id": instance.pk, "metric": metric, "at": at, "value": v} for at, v in points],
+        unique=["instance", "metric", "at"],
+        update=["value"],
+    )
 
 
 # --- compute environments --------------------------------------------------------------------
-ENV_FIELDS = ("name", "zone", "env_type", "resource_type", "desired_count", "attached_count", "next_action",
-              "node_metrics", "tags", "created_at", "raw", "synced_at", "gone_at", "state")  # fmt: skip
+ENV_FIELDS = (
+    "name",
+    "zone",
+    "env_type",
+    "resource_type",
+    "desired_count",
+    "attached_count",
+    "next_action",
+    "node_metrics",
+    "tags",
+    "created_at",
+    "raw",
+    "synced_at",
+    "gone_at",
+    "state",
+)
 
 
 def _env_row(account: CloudAccount, region: str, r: api.EnvRecord, now: datetime) -> dict[str, Any]:
-    return {"account_id": account.pk, "region": region, "env_id": r.env_id, "name": r.name, "zone": r.zone,
-            "env_type": r.env_type, "resource_type": r.resource_type, "desired_count": r.desired_count,
-            "attached_count": r.attached_count, "next_action": r.next_action, "node_metrics": r.node_metrics,
-            "tags": r.tags, "created_at": r.created_at, "raw": r.raw, "synced_at": now, "gone_at": None,
-            "state": r.next_action or "ACTIVE"}  # fmt: skip
+    return {
+        "account_id": account.pk,
+        "region": region,
+        "env_id": r.env_id,
+        "name": r.name,
+        "zone": r.zone,
+        "env_type": r.env_type,
+        "resource_type": r.resource_type,
+        "desired_count": r.desired_count,
+        "attached_count": r.attached_count,
+        "next_action": r.next_action,
+        "node_metrics": r.node_metrics,
+        "tags": r.tags,
+        "created_at": r.created_at,
+        "raw": r.raw,
+        "synced_at": now,
+        "gone_at": None,
+        "state": r.next_action or "ACTIVE",
+    }
 
 
 def envs_upsert(
@@ -230,9 +346,18 @@ def envs_upsert(
         ).values_list("env_id", "node_metrics", "desired_count")
     }
     due = [r.env_id for r in records if known.get(r.env_id) != (r.node_metrics, r.desired_count)]
-    upsert_with_history(ComputeEnv, [_env_row(account, region, r, now) for r in records], key="env_id",
-                        scope={"account": account, "region": region}, unique=["account", "region", "env_id"],
-                        update=ENV_FIELDS, kind=Kind.ENV, account=account, region=region, now=now)  # fmt: skip
+    upsert_with_history(
+        ComputeEnv,
+        [_env_row(account, region, r, now) for r in records],
+        key="env_id",
+        scope={"account": account, "region": region},
+        unique=["account", "region", "env_id"],
+        update=ENV_FIELDS,
+        kind=Kind.ENV,
+        account=account,
+        region=region,
+        now=now,
+    )
     return due
 
 
@@ -244,8 +369,14 @@ def envs_mark_gone(*, account: CloudAccount, region: str, present: set[str], now
     )
 
 
-def env_detail_apply(*, account: CloudAccount, region: str, env: api.EnvRecord, nodes: list[api.NodeRecord],
-                     now: datetime) -> None:  # fmt: skip
+def env_detail_apply(
+    *,
+    account: CloudAccount,
+    region: str,
+    env: api.EnvRecord,
+    nodes: list[api.NodeRecord],
+    now: datetime,
+) -> None:
     """Store DescribeComputeEnv: the environment and every node; nodes not listed are gone."""
     envs_upsert(account=account, region=region, records=[env], now=now)
     env_row = ComputeEnv.objects.get(account=account, region=region, env_id=env.env_id)
@@ -268,23 +399,50 @@ def env_detail_apply(*, account: CloudAccount, region: str, env: api.EnvRecord, 
             "raw": n.raw,
             "synced_at": now,
             "gone_at": None,
-        }  # fmt: skip
+        }
         for n in nodes
         if n.node_id
     ]
-    upsert_with_history(ComputeNode, rows, key="node_id", scope={"account": account, "region": region},
-                        unique=["account", "region", "node_id"],
-                        update=["env", "instance_id", "state", "cpu", "mem", "private_ips", "public_ips",
-                                "agent_version", "origin", "available_slots", "resource_created_at", "raw",
-                                "synced_at", "gone_at"],
-                        kind=Kind.NODE, account=account, region=region, now=now)  # fmt: skip
+    upsert_with_history(
+        ComputeNode,
+        rows,
+        key="node_id",
+        scope={"account": account, "region": region},
+        unique=["account", "region", "node_id"],
+        update=[
+            "env",
+            "instance_id",
+            "state",
+            "cpu",
+            "mem",
+            "private_ips",
+            "public_ips",
+            "agent_version",
+            "origin",
+            "available_slots",
+            "resource_created_at",
+            "raw",
+            "synced_at",
+            "gone_at",
+        ],
+        kind=Kind.NODE,
+        account=account,
+        region=region,
+        now=now,
+    )
     ComputeNode.objects.filter(env=env_row, gone_at=None).exclude(
         node_id__in=[r["node_id"] for r in rows]
     ).update(gone_at=now)
 
 
-def activities_apply(*, account: CloudAccount, region: str, env_id: str, records: list[api.ActivityRecord],
-                     now: datetime) -> None:  # fmt: skip
+def activities_apply(
+    *,
+    account: CloudAccount,
+    region: str,
+    env_id: str,
+    records: list[api.ActivityRecord],
+    now: datetime,
+) -> None:
     env_row = ComputeEnv.objects.filter(account=account, region=region, env_id=env_id).first()
     if env_row is None:
         return
@@ -309,7 +467,7 @@ def activities_apply(*, account: CloudAccount, region: str, env_id: str, records
             }
             for a in records
             if a.activity_id
-        ],  # fmt: skip
+        ],
         unique=["account", "region", "activity_id"],
         update=["state", "reason", "ended_at", "raw", "synced_at", "node_id", "instance_id"],
     )

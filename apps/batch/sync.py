@@ -72,8 +72,12 @@ def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     now = _now()
     if phase == "newest":
         page = api.describe_jobs(account, region, offset=0, limit=PAGE)
-        _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items,
-                                                           now=now), page.items)  # fmt: skip
+        _details_due(
+            account,
+            region,
+            services.jobs_upsert(account=account, region=region, records=page.items, now=now),
+            page.items,
+        )
         return Step({"phase": "active", "offset": 0, "round": rounds, "started": now.isoformat()})
     if phase == "active":
         offset = int(cursor.get("offset", 0))
@@ -92,14 +96,24 @@ def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     )
     if not missing:
         next_phase = "newest" if (rounds + 1) % NEWEST_EVERY == 0 else "active"
-        return Step({"phase": next_phase, "offset": 0, "round": rounds + 1, "started": _now().isoformat()},
-                    called=False)  # fmt: skip
+        return Step(
+            {"phase": next_phase, "offset": 0, "round": rounds + 1, "started": _now().isoformat()},
+            called=False,
+        )
     batch = missing[:PAGE]
     page = api.describe_jobs(account, region, job_ids=batch, limit=PAGE)
-    _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items,
-                                                       now=now), page.items)  # fmt: skip
-    services.jobs_mark_gone(account=account, region=region, now=now,
-                            job_ids=sorted(set(batch) - {r.job_id for r in page.items}))  # fmt: skip
+    _details_due(
+        account,
+        region,
+        services.jobs_upsert(account=account, region=region, records=page.items, now=now),
+        page.items,
+    )
+    services.jobs_mark_gone(
+        account=account,
+        region=region,
+        now=now,
+        job_ids=sorted(set(batch) - {r.job_id for r in page.items}),
+    )
     return Step(cursor)
 
 
@@ -110,8 +124,11 @@ def _refresh_moving_jobs(account: CloudAccount, region: str) -> None:
     active = Job.objects.filter(
         account=account, region=region, state__in=ACTIVE_STATES, gone_at=None
     )
-    coordination.enqueue_many(queue("batch.job_details", account, region),
-                              list(active.values_list("job_id", flat=True)), REFRESH)  # fmt: skip
+    coordination.enqueue_many(
+        queue("batch.job_details", account, region),
+        list(active.values_list("job_id", flat=True)),
+        REFRESH,
+    )
 
 
 @stream("batch.inventory", service="batch")
@@ -120,14 +137,22 @@ def inventory_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     started = cursor.get("started") or _now().isoformat()
     now = _now()
     page = api.describe_jobs(account, region, offset=offset, limit=PAGE)
-    _details_due(account, region, services.jobs_upsert(account=account, region=region, records=page.items, now=now),
-                 page.items)  # fmt: skip
+    _details_due(
+        account,
+        region,
+        services.jobs_upsert(account=account, region=region, records=page.items, now=now),
+        page.items,
+    )
     if offset + PAGE < page.total:
         return Step({"offset": offset + PAGE, "started": started}, INVENTORY_PAGE_DELAY)
     # A whole pass: what it never listed is gone from the cloud.
     unseen = Job.objects.filter(account=account, region=region, gone_at=None, listed_at__lt=started)
-    services.jobs_mark_gone(account=account, region=region, now=now,
-                            job_ids=list(unseen.values_list("job_id", flat=True)))  # fmt: skip
+    services.jobs_mark_gone(
+        account=account,
+        region=region,
+        now=now,
+        job_ids=list(unseen.values_list("job_id", flat=True)),
+    )
     return Step({}, INVENTORY_PASS_DELAY)
 
 
@@ -143,8 +168,11 @@ def job_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step
         tasks = services.job_detail_apply(account=account, region=region, detail=detail, now=now)
         ended = detail.job.state in ENDED_STATES
         priority = _priority("job", account, region, job_id, ended)
-        coordination.enqueue_many(queue("batch.tasks", account, region),
-                                  [f"{job_id}/{task_name}" for task_name in tasks], priority)  # fmt: skip
+        coordination.enqueue_many(
+            queue("batch.tasks", account, region),
+            [f"{job_id}/{task_name}" for task_name in tasks],
+            priority,
+        )
         return Step({})
 
     return serve_queue(queue("batch.job_details", account, region), cursor, serve)
@@ -160,8 +188,14 @@ def tasks_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
             detail = api.describe_task(account, region, job_id, task_name, offset=offset)
         except NotFound:
             return Step({})
-        ended = services.task_instances_apply(account=account, region=region, job_id=job_id, task_name=task_name,
-                                              detail=detail, now=now)  # fmt: skip
+        ended = services.task_instances_apply(
+            account=account,
+            region=region,
+            job_id=job_id,
+            task_name=task_name,
+            detail=detail,
+            now=now,
+        )
         _instances_due(account, region, item, ended, detail)
         if offset + len(detail.instances) < detail.total and detail.instances:
             return Step({"item": item, "offset": offset + len(detail.instances)})
@@ -184,8 +218,11 @@ def _instances_due(
     if watched:
         running = [inst.index for inst in detail.instances if inst.state == "RUNNING"]
         coordination.enqueue_many(logs, [f"{item}/{index}" for index in running], WATCHED)
-        coordination.enqueue_many(queue("batch.metrics", account, region),
-                                  [f"{item}/{index}" for index in sorted({*running, *ended})], WATCHED)  # fmt: skip
+        coordination.enqueue_many(
+            queue("batch.metrics", account, region),
+            [f"{item}/{index}" for index in sorted({*running, *ended})],
+            WATCHED,
+        )
 
 
 @stream("batch.logs", service="batch")
@@ -203,8 +240,14 @@ def logs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
             records = api.describe_task_logs(account, region, job_id, task_name, indexes)
         except NotFound:
             records = []
-        services.logs_apply(account=account, region=region, job_id=job_id, task_name=task_name, records=records,
-                            now=_now())  # fmt: skip
+        services.logs_apply(
+            account=account,
+            region=region,
+            job_id=job_id,
+            task_name=task_name,
+            records=records,
+            now=_now(),
+        )
         for i in items:
             coordination.remove(name, i)
         return Step({})
@@ -221,9 +264,12 @@ def metrics_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
         job_id, rest = item.split("/", 1)
         task_name, index = rest.rsplit("/", 1)
         instance = TaskInstance.objects.filter(
-            task__job__account=account, task__job__region=region, task__job__job_id=job_id, task__name=task_name,
+            task__job__account=account,
+            task__job__region=region,
+            task__job__job_id=job_id,
+            task__name=task_name,
             index=int(index),
-        ).first()  # fmt: skip
+        ).first()
         if instance is None:
             return Step({}, called=False)
         metric = api.MONITOR_METRICS[metric_no]

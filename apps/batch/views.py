@@ -143,9 +143,14 @@ def instance_detail(request: HttpRequest, job_id: str, task: str, index: int) ->
 @require_GET
 def env_list(request: HttpRequest) -> HttpResponse:
     accounts = selectors.visible_accounts(request.user)
-    return render(request, "batch/env_list.html", {
-        "envs": selectors.envs(accounts), "freshness": selectors.freshness(accounts, "batch.env"),
-    })  # fmt: skip
+    return render(
+        request,
+        "batch/env_list.html",
+        {
+            "envs": selectors.envs(accounts),
+            "freshness": selectors.freshness(accounts, "batch.env"),
+        },
+    )
 
 
 @require_GET

@@ -56,6 +56,12 @@ class CloudAccountAdmin(admin.ModelAdmin):
     def save_model(self, request: Any, obj: CloudAccount, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # Field names only: a SecretKey change is recorded as a change, never its value.
-        audit_record(user=request.user, action="account.change" if change else "account.create",
-                     targets=[obj.name], params={"fields": sorted(form.changed_data)}, team=obj.team,
-                     account=obj, status=AuditStatus.SUCCEEDED)  # fmt: skip
+        audit_record(
+            user=request.user,
+            action="account.change" if change else "account.create",
+            targets=[obj.name],
+            params={"fields": sorted(form.changed_data)},
+            team=obj.team,
+            account=obj,
+            status=AuditStatus.SUCCEEDED,
+        )

@@ -36,6 +36,9 @@ def account_check(account: CloudAccount) -> list[CheckResult]:
                 )
                 results.append(CheckResult(service, region, action, False, detail))
             else:
-                results.append(CheckResult(service, region, action, True,
-                                           f"{response.get('TotalCount', 0)} found"))  # fmt: skip
+                results.append(
+                    CheckResult(
+                        service, region, action, True, f"{response.get('TotalCount', 0)} found"
+                    )
+                )
     return results

@@ -78,8 +78,9 @@ def call(
         headers["X-TC-Token"] = credentials.token
     deadline = time.monotonic() + sum(timeout)
     try:
-        with (session or requests).post(url, data=body, headers=headers, timeout=timeout,
-                                        stream=True) as reply:  # fmt: skip
+        with (session or requests).post(
+            url, data=body, headers=headers, timeout=timeout, stream=True
+        ) as reply:
             content = _read_body(reply, deadline, action)
     except requests.RequestException as err:
         if _never_connected(err):
@@ -144,8 +145,11 @@ def parse(status: int, content: bytes, action: str) -> dict[str, Any]:
         ) from None
     error = response.get("Error")
     if error:
-        raise error_for(str(error.get("Code", "")), str(error.get("Message", "")),
-                        str(response.get("RequestId", "")))  # fmt: skip
+        raise error_for(
+            str(error.get("Code", "")),
+            str(error.get("Message", "")),
+            str(response.get("RequestId", "")),
+        )
     if status != 200:
         raise CloudError(f"HTTP{status}", f"{action}: unexpected HTTP {status}")
     return response

@@ -74,8 +74,15 @@ def rate_for(account: CloudAccount, service: str, action: str) -> float:
     return limit_for(service, action) * account.budget_share * settings.CLOUD_RATE_SCALE
 
 
-def acquire(account: CloudAccount, region: str, service: str, action: str, *,
-            block: bool = True, max_wait: float = 30.0) -> Bucket:  # fmt: skip
+def acquire(
+    account: CloudAccount,
+    region: str,
+    service: str,
+    action: str,
+    *,
+    block: bool = True,
+    max_wait: float = 30.0,
+) -> Bucket:
     """Wait for (or refuse) the bucket's next slot."""
     bucket = Bucket(str(account.pk), region, service, action)
     rate = rate_for(account, service, action)
@@ -124,15 +131,30 @@ def cloud_call(
                 timeout=(settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT),
             )
         except CloudError as err:
-            log.info("cloud call failed", extra={"account": account.name, "region": region, "action": action,
-                                                 "code": err.code, "request_id": err.request_id})  # fmt: skip
+            log.info(
+                "cloud call failed",
+                extra={
+                    "account": account.name,
+                    "region": region,
+                    "action": action,
+                    "code": err.code,
+                    "request_id": err.request_id,
+                },
+            )
             if isinstance(err, RateLimited):  # someone else spends the budget: slow down
                 throttle().penalize(bucket, rate_for(account, service, action))
             if not isinstance(err, (RateLimited, Unavailable)) or attempt == attempts - 1:
                 raise
         else:
-            log.debug("cloud call", extra={"account": account.name, "region": region, "action": action,
-                                           "request_id": reply.get("RequestId", "")})  # fmt: skip
+            log.debug(
+                "cloud call",
+                extra={
+                    "account": account.name,
+                    "region": region,
+                    "action": action,
+                    "request_id": reply.get("RequestId", ""),
+                },
+            )
             return reply
         time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
     raise AssertionError("unreachable")
@@ -151,6 +173,14 @@ def budget_snapshot(accounts: Any = None) -> list[dict[str, Any]]:
             continue
         configured = rate_for(account, bucket.service, bucket.action)
         counters = throttle().counters(bucket, configured)
-        rows.append({"account": account.name, "region": bucket.region, "service": bucket.service,
-                     "action": bucket.action, "configured_rate": configured, **counters})  # fmt: skip
+        rows.append(
+            {
+                "account": account.name,
+                "region": bucket.region,
+                "service": bucket.service,
+                "action": bucket.action,
+                "configured_rate": configured,
+                **counters,
+            }
+        )
     return rows

@@ -16,8 +16,13 @@ class CloudAccount(models.Model):
     name = models.SlugField(max_length=64, unique=True)
     # The team that owns it: its members see it and everything under it (None: nobody but
     # superusers, until an admin assigns it).
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="cloud_accounts")  # fmt: skip
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cloud_accounts",
+    )
     secret_id = models.CharField("SecretId", max_length=128)
     # Encrypted at rest; read through `secret_key`, never rendered (forms and admin write only).
     secret_key_encrypted = models.TextField(editable=False)

@@ -8,17 +8,68 @@ import uuid
 
 _ALNUM = string.ascii_lowercase + string.digits
 _ADJECTIVES = (
-    "ashamed", "brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "kind", "lively",
-    "merry", "nimble", "proud", "quiet", "rapid", "shiny", "tidy", "witty", "zealous", "bold",
-)  # fmt: skip
+    "ashamed",
+    "brave",
+    "calm",
+    "eager",
+    "fancy",
+    "gentle",
+    "happy",
+    "jolly",
+    "kind",
+    "lively",
+    "merry",
+    "nimble",
+    "proud",
+    "quiet",
+    "rapid",
+    "shiny",
+    "tidy",
+    "witty",
+    "zealous",
+    "bold",
+)
 _COLOURS = (
-    "turquoise", "cerulean", "saffron", "crimson", "amber", "ivory", "indigo", "olive", "coral",
-    "magenta", "teal", "violet", "ochre", "sepia", "lime", "pink", "aqua", "mauve",
-)  # fmt: skip
+    "turquoise",
+    "cerulean",
+    "saffron",
+    "crimson",
+    "amber",
+    "ivory",
+    "indigo",
+    "olive",
+    "coral",
+    "magenta",
+    "teal",
+    "violet",
+    "ochre",
+    "sepia",
+    "lime",
+    "pink",
+    "aqua",
+    "mauve",
+)
 _ANIMALS = (
-    "rooster", "frog", "herring", "falcon", "skunk", "bird", "swan", "dodo", "mastiff", "bonobo",
-    "gerbil", "barnacle", "ladybug", "bulldog", "fox", "goose", "seagull", "porcupine", "slug",
-)  # fmt: skip
+    "rooster",
+    "frog",
+    "herring",
+    "falcon",
+    "skunk",
+    "bird",
+    "swan",
+    "dodo",
+    "mastiff",
+    "bonobo",
+    "gerbil",
+    "barnacle",
+    "ladybug",
+    "bulldog",
+    "fox",
+    "goose",
+    "seagull",
+    "porcupine",
+    "slug",
+)
 
 
 class Ids:

@@ -61,8 +61,16 @@ def build(name: str, *, seed: int, now: float, **options: Any) -> Worlds:
 
 
 # --- batch ----------------------------------------------------------------------------------
-JOB_NAMES = ("align-sample", "render-frame", "nightly-etl", "qc-report", "variant-call", "transcode",
-             "train-shard", "index-build")  # fmt: skip
+JOB_NAMES = (
+    "align-sample",
+    "render-frame",
+    "nightly-etl",
+    "qc-report",
+    "variant-call",
+    "transcode",
+    "train-shard",
+    "index-build",
+)
 ZONES = ("ap-guangzhou-3", "ap-guangzhou-4")
 
 
@@ -91,8 +99,9 @@ def _task(name: str, *, env_id: str | None, instances: int, rng: Any) -> dict[st
     return task
 
 
-def random_job(world: BatchWorld, *, env_ids: list[str], tasks: int | None = None,
-               instances: int | None = None) -> dict[str, Any]:  # fmt: skip
+def random_job(
+    world: BatchWorld, *, env_ids: list[str], tasks: int | None = None, instances: int | None = None
+) -> dict[str, Any]:
     """A job spec: one task, a chain, or the doc's diamond A -> B, C -> D."""
     rng = world.rng
     shape = "flat" if tasks is not None else rng.choice(("single", "single", "chain", "diamond"))
@@ -101,8 +110,10 @@ def random_job(world: BatchWorld, *, env_ids: list[str], tasks: int | None = Non
         "chain": ["prepare", "process"],
         "diamond": ["A", "B", "C", "D"],
     }.get(shape, [f"task{i}" for i in range(tasks or 1)])
-    deps = {"chain": [("prepare", "process")],
-            "diamond": [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")]}.get(shape, [])  # fmt: skip
+    deps = {
+        "chain": [("prepare", "process")],
+        "diamond": [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")],
+    }.get(shape, [])
     env_id = rng.choice([*env_ids, None]) if env_ids else None
     label = rng.choice(JOB_NAMES)
     return {
@@ -145,7 +156,7 @@ def _demo_batch(seed: int, now: float) -> BatchWorld:
                 "Tags": [{"Key": "team", "Value": team}],
             },
             zone,
-        )  # fmt: skip
+        )
         for name, count, kind, zone, team, desc in (
             ("render-farm", 4, "S5.LARGE8", "ap-guangzhou-3", "render", "Frame rendering"),
             (
@@ -165,18 +176,38 @@ def _demo_batch(seed: int, now: float) -> BatchWorld:
     return world
 
 
-def _scale_batch(seed: int, now: float, *, finished: int = 10_000, active: int = 1_000, tasks: int = 1,
-                 instances: int = 1, history: float = 3600.0) -> BatchWorld:  # fmt: skip
+def _scale_batch(
+    seed: int,
+    now: float,
+    *,
+    finished: int = 10_000,
+    active: int = 1_000,
+    tasks: int = 1,
+    instances: int = 1,
+    history: float = 3600.0,
+) -> BatchWorld:
     """`finished` jobs ended over the last `history` seconds, and `active` jobs kept in flight."""
-    fast = Profile(parse=(0.5, 1), schedule=(0.5, 1), queue=(0.5, 2), start=(0.5, 2), run=(2, 10),
-                   slow_parse_odds=0.0)  # fmt: skip
+    fast = Profile(
+        parse=(0.5, 1),
+        schedule=(0.5, 1),
+        queue=(0.5, 2),
+        start=(0.5, 2),
+        run=(2, 10),
+        slow_parse_odds=0.0,
+    )
     world = BatchWorld(HOME_REGION, seed=seed, start=now - history - 120, profile=fast)
     spacing = history / max(finished, 1)
     for i in range(finished):
         world.sched.at(world.now + i * spacing, _submit_flat, world, tasks, instances)
     world.advance(now - 60)  # every historic job has ended by now
-    world.profile = Profile(parse=(1, 5), schedule=(5, 60), queue=(10, 120), start=(10, 60), run=(60, 600),
-                            slow_parse_odds=0.02)  # fmt: skip
+    world.profile = Profile(
+        parse=(1, 5),
+        schedule=(5, 60),
+        queue=(10, 120),
+        start=(10, 60),
+        run=(60, 600),
+        slow_parse_odds=0.02,
+    )
 
     def keep_active() -> None:
         running = sum(len(world.by_state[s]) for s in st.ACTIVE_ORDER)
@@ -201,19 +232,43 @@ def _omics_basics(world: OmicsWorld) -> None:
     env_id = world.ids.short("env")
     vol_id = world.ids.short("vol")
     world.environments[env_id] = {
-        "EnvironmentId": env_id, "Name": "default-env", "Description": "Default compute environment",
-        "Region": world.region, "Type": "KUBERNETES", "Status": "RUNNING", "Available": True,
-        "IsDefault": True, "IsManaged": True, "Message": "",
-        "ResourceIds": {"VPCId": world.ids.short("vpc"), "SubnetId": world.ids.short("subnet"),
-                        "SecurityGroupId": world.ids.short("sg"), "TDSQLCId": "", "CFSId": world.ids.short("cfs"),
-                        "CFSStorageType": "SD", "CVMId": world.ids.short("ins"), "EKSId": world.ids.short("cls")},
-        "LastWorkflowUuid": world.ids.uuid(), "CreationTime": "2026-01-05T10:00:00+08:00",
-    }  # fmt: skip
+        "EnvironmentId": env_id,
+        "Name": "default-env",
+        "Description": "Default compute environment",
+        "Region": world.region,
+        "Type": "KUBERNETES",
+        "Status": "RUNNING",
+        "Available": True,
+        "IsDefault": True,
+        "IsManaged": True,
+        "Message": "",
+        "ResourceIds": {
+            "VPCId": world.ids.short("vpc"),
+            "SubnetId": world.ids.short("subnet"),
+            "SecurityGroupId": world.ids.short("sg"),
+            "TDSQLCId": "",
+            "CFSId": world.ids.short("cfs"),
+            "CFSStorageType": "SD",
+            "CVMId": world.ids.short("ins"),
+            "EKSId": world.ids.short("cls"),
+        },
+        "LastWorkflowUuid": world.ids.uuid(),
+        "CreationTime": "2026-01-05T10:00:00+08:00",
+    }
     world.volumes[vol_id] = {
-        "VolumeId": vol_id, "Name": f"default volume ({env_id})", "Description": "", "EnvironmentId": env_id,
-        "Type": "SHARED", "Spec": "HP", "Capacity": 32768, "Usage": 973150879744, "BandwidthLimit": 380.0,
-        "DefaultMountPath": f"/{vol_id}", "IsDefault": True, "Status": "AVAILABLE",
-    }  # fmt: skip
+        "VolumeId": vol_id,
+        "Name": f"default volume ({env_id})",
+        "Description": "",
+        "EnvironmentId": env_id,
+        "Type": "SHARED",
+        "Spec": "HP",
+        "Capacity": 32768,
+        "Usage": 973150879744,
+        "BandwidthLimit": 380.0,
+        "DefaultMountPath": f"/{vol_id}",
+        "IsDefault": True,
+        "Status": "AVAILABLE",
+    }
 
 
 def _demo_omics(seed: int, now: float) -> OmicsWorld:
@@ -221,30 +276,53 @@ def _demo_omics(seed: int, now: float) -> OmicsWorld:
     _omics_basics(world)
     broken = world.ids.short("env")
     world.environments[broken] = {
-        **next(iter(world.environments.values())), "EnvironmentId": broken, "Name": "gpu-env",
-        "Description": "GPU nodes (quota exhausted)", "Status": "ERROR", "Available": False, "IsDefault": False,
+        **next(iter(world.environments.values())),
+        "EnvironmentId": broken,
+        "Name": "gpu-env",
+        "Description": "GPU nodes (quota exhausted)",
+        "Status": "ERROR",
+        "Available": False,
+        "IsDefault": False,
         "Message": "ResourceInsufficient: no GPU quota left in ap-guangzhou-6",
-    }  # fmt: skip
+    }
     for name, kind, tasks in (
         ("fastp-qc", "WDL", ["fastp", "multiqc"]),
         ("gatk-germline", "WDL", ["bwa_mem", "mark_duplicates", "haplotype_caller"]),
         ("nf-rnaseq", "NEXTFLOW", ["trim_galore", "star_align", "salmon_quant"]),
     ):
         app = App(world.ids.words("app"), name, kind, tasks)
-        app.versions.append({
-            "Type": "RELEASE", "ApplicationVersionId": "1", "Name": "first release",
-            "Description": "the first released version", "Entrypoint": "main.wdl" if kind == "WDL" else "main.nf",
-            "CreateTime": "2026-01-05 10:00:00", "CreatorName": "manager", "CreatorId": "100000000001",
-        })  # fmt: skip
+        app.versions.append(
+            {
+                "Type": "RELEASE",
+                "ApplicationVersionId": "1",
+                "Name": "first release",
+                "Description": "the first released version",
+                "Entrypoint": "main.wdl" if kind == "WDL" else "main.nf",
+                "CreateTime": "2026-01-05 10:00:00",
+                "CreatorName": "manager",
+                "CreatorId": "100000000001",
+            }
+        )
         world.apps[app.id] = app
     table_id = world.ids.words("tab")
     world.tables[table_id] = {
-        "TableId": table_id, "ProjectId": world.project_id, "Name": "samples-2026-11",
-        "Description": "November sequencing batch", "_created": now - 86400,
-        "Columns": [{"Header": "sampleId", "DataType": "String"}, {"Header": "reads", "DataType": "File"}],
-        "_rows": [{"TableRowUuid": world.ids.uuid(), "Content": [f"S{i:03d}", f"cos://seq-data/S{i:03d}.fastq.gz"]}
-                  for i in range(1, 7)],
-    }  # fmt: skip
+        "TableId": table_id,
+        "ProjectId": world.project_id,
+        "Name": "samples-2026-11",
+        "Description": "November sequencing batch",
+        "_created": now - 86400,
+        "Columns": [
+            {"Header": "sampleId", "DataType": "String"},
+            {"Header": "reads", "DataType": "File"},
+        ],
+        "_rows": [
+            {
+                "TableRowUuid": world.ids.uuid(),
+                "Content": [f"S{i:03d}", f"cos://seq-data/S{i:03d}.fastq.gz"],
+            }
+            for i in range(1, 7)
+        ],
+    }
     env_id = next(iter(world.environments))
     apps = list(world.apps.values())
     counter = iter(range(1, 10_000))
@@ -257,12 +335,21 @@ def _demo_omics(seed: int, now: float) -> OmicsWorld:
             {f"{app.name}.sample": f"cos://seq-data/sample-{world.rng.randrange(100)}.fastq.gz"}
         )
         world.submit_group(
-            name=f"{app.name}-{next(counter):04d}", description="", env_id=env_id, type=app.type, app=app,
-            input=text, input_type="JSON", input_cos_uri="", table_id=table_id if use_table else "",
+            name=f"{app.name}-{next(counter):04d}",
+            description="",
+            env_id=env_id,
+            type=app.type,
+            app=app,
+            input=text,
+            input_type="JSON",
+            input_cos_uri="",
+            table_id=table_id if use_table else "",
             option={"FailureMode": "NoNewCalls", "UseCallCache": True, "UseErrorOnHold": False},
             nf_option={"Report": True} if app.type == "NEXTFLOW" else {},
-            inputs=[(text, r["TableRowUuid"], r["Content"][0]) for r in rows] if use_table else [(text, "", "")],
-        )  # fmt: skip
+            inputs=[(text, r["TableRowUuid"], r["Content"][0]) for r in rows]
+            if use_table
+            else [(text, "", "")],
+        )
         world.sched.after(world.rng.uniform(240, 600), submit)
 
     world.sched.after(60, submit)

@@ -40,9 +40,18 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # "POST ≤ 10 MB with TC3-HMAC-SHA256"
 JSON_CONTENT_TYPE = "application/json"
 # Parameters of the v1 wire format that are common, not the action's own.
 V1_COMMON = {
-    "Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature",
-    "SignatureMethod", "Token", "RequestClient", "Language",
-}  # fmt: skip
+    "Action",
+    "Version",
+    "Region",
+    "Timestamp",
+    "Nonce",
+    "SecretId",
+    "Signature",
+    "SignatureMethod",
+    "Token",
+    "RequestClient",
+    "Language",
+}
 
 
 @dataclass
@@ -257,8 +266,11 @@ class Emulator:
             self.stats.count(action, secret_id, "errors")
             return Reply(body=error_body("InternalError", "Internal error (injected)."))
         if kind == "http_502":
-            return Reply(status=502, body=b"<html><body>502 Bad Gateway</body></html>",
-                         content_type="text/html")  # fmt: skip
+            return Reply(
+                status=502,
+                body=b"<html><body>502 Bad Gateway</body></html>",
+                content_type="text/html",
+            )
         if kind == "malformed":
             return Reply(body=envelope({"JobSet": []})[:-7])
         return Reply(drop=True)
@@ -293,7 +305,7 @@ class Emulator:
                 {
                     "other_client_share": self.limits.other_client_share,
                     "limits_enabled": self.limits.enabled,
-                }  # fmt: skip
+                }
             )
         return Reply(status=404, body=b'{"error": "not found"}')
 
@@ -364,7 +376,7 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s " + format, self.address_string(), *args)
 
     return Handler

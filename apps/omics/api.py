@@ -135,8 +135,15 @@ class VolumeRecord:
         )
 
 
-def describe_environments(account: CloudAccount, region: str, *, offset: int = 0, limit: int = MAX_LIMIT,
-                          filters: Filters | None = None, block: bool = False) -> Page:  # fmt: skip
+def describe_environments(
+    account: CloudAccount,
+    region: str,
+    *,
+    offset: int = 0,
+    limit: int = MAX_LIMIT,
+    filters: Filters | None = None,
+    block: bool = False,
+) -> Page:
     """§3.2: filters EnvironmentId, Name, Status."""
     r = _call(account, region, "DescribeEnvironments", _list_params(offset, limit, filters), block)
     return Page(
@@ -145,8 +152,16 @@ def describe_environments(account: CloudAccount, region: str, *, offset: int = 0
     )
 
 
-def describe_volumes(account: CloudAccount, region: str, environment_id: str, *, offset: int = 0,
-                     limit: int = MAX_LIMIT, filters: Filters | None = None, block: bool = False) -> Page:  # fmt: skip
+def describe_volumes(
+    account: CloudAccount,
+    region: str,
+    environment_id: str,
+    *,
+    offset: int = 0,
+    limit: int = MAX_LIMIT,
+    filters: Filters | None = None,
+    block: bool = False,
+) -> Page:
     """§3.8: the cache volumes of one environment; filters Name, IsDefault."""
     params = {"EnvironmentId": environment_id, **_list_params(offset, limit, filters)}
     r = _call(account, region, "DescribeVolumes", params, block)
@@ -251,8 +266,15 @@ class RunRecord:
         )
 
 
-def describe_run_groups(account: CloudAccount, region: str, *, offset: int = 0, limit: int = MAX_LIMIT,
-                        filters: Filters | None = None, block: bool = False) -> Page:  # fmt: skip
+def describe_run_groups(
+    account: CloudAccount,
+    region: str,
+    *,
+    offset: int = 0,
+    limit: int = MAX_LIMIT,
+    filters: Filters | None = None,
+    block: bool = False,
+) -> Page:
     """§4.1: newest first; filters Name, RunGroupId, Status, ApplicationId, Type."""
     r = _call(account, region, "DescribeRunGroups", _list_params(offset, limit, filters), block)
     return Page(
@@ -261,8 +283,16 @@ def describe_run_groups(account: CloudAccount, region: str, *, offset: int = 0, 
     )
 
 
-def describe_runs(account: CloudAccount, region: str, *, run_group_id: str | None = None, offset: int = 0,
-                  limit: int = MAX_LIMIT, filters: Filters | None = None, block: bool = False) -> Page:  # fmt: skip
+def describe_runs(
+    account: CloudAccount,
+    region: str,
+    *,
+    run_group_id: str | None = None,
+    offset: int = 0,
+    limit: int = MAX_LIMIT,
+    filters: Filters | None = None,
+    block: bool = False,
+) -> Page:
     """§4.2: filters RunGroupId, Status, RunUuid, ApplicationId, UserDefinedId."""
     wanted = dict(filters or {})
     if run_group_id is not None:
@@ -320,8 +350,9 @@ class CallRecord:
         )
 
 
-def get_run_calls(account: CloudAccount, region: str, run_uuid: str, path: str = "/", *,
-                  block: bool = False) -> list[CallRecord]:  # fmt: skip
+def get_run_calls(
+    account: CloudAccount, region: str, run_uuid: str, path: str = "/", *, block: bool = False
+) -> list[CallRecord]:
     """§4.3: one level of the call tree; "/" for the top, "/<RunId>" under a Workflow or
     Scatter call. Not paginated."""
     r = _call(account, region, "GetRunCalls", {"RunUuid": run_uuid, "Path": path}, block)

@@ -20,8 +20,10 @@ def run_group_counts(accounts: QuerySet[CloudAccount]) -> list[dict[str, Any]]:
         .order_by("account__name", "region", "status")
     )
     for row in rows:
-        entry = found.setdefault((row["account__name"], row["region"]),
-                                 {"account": row["account__name"], "region": row["region"], "statuses": {}})  # fmt: skip
+        entry = found.setdefault(
+            (row["account__name"], row["region"]),
+            {"account": row["account__name"], "region": row["region"], "statuses": {}},
+        )
         entry["statuses"][row["status"]] = row["n"]
     return list(found.values())
 

@@ -25,27 +25,60 @@ def _scope(account: CloudAccount, region: str) -> dict[str, Any]:
 
 
 # --- environments and volumes ----------------------------------------------------------------
-ENV_FIELDS = ("name", "status", "available", "type", "is_default", "is_managed", "message", "description",
-              "created_at", "raw", "synced_at", "gone_at")  # fmt: skip
+ENV_FIELDS = (
+    "name",
+    "status",
+    "available",
+    "type",
+    "is_default",
+    "is_managed",
+    "message",
+    "description",
+    "created_at",
+    "raw",
+    "synced_at",
+    "gone_at",
+)
 
 
-def environments_upsert(*, account: CloudAccount, region: str, records: list[api.EnvironmentRecord],
-                        now: datetime) -> list[Change]:  # fmt: skip
+def environments_upsert(
+    *, account: CloudAccount, region: str, records: list[api.EnvironmentRecord], now: datetime
+) -> list[Change]:
     """Store DescribeEnvironments; return the status changes."""
     rows = [
         {
-            "account_id": account.pk, "region": region, "environment_id": r.environment_id, "name": r.name,
-            "status": r.status, "available": r.available, "type": r.type, "is_default": r.is_default,
-            "is_managed": r.is_managed, "message": r.message, "description": r.description,
-            "created_at": r.created_at, "raw": r.raw, "synced_at": now, "gone_at": None,
+            "account_id": account.pk,
+            "region": region,
+            "environment_id": r.environment_id,
+            "name": r.name,
+            "status": r.status,
+            "available": r.available,
+            "type": r.type,
+            "is_default": r.is_default,
+            "is_managed": r.is_managed,
+            "message": r.message,
+            "description": r.description,
+            "created_at": r.created_at,
+            "raw": r.raw,
+            "synced_at": now,
+            "gone_at": None,
         }
         for r in records
         if r.environment_id
-    ]  # fmt: skip
-    return upsert_with_history(OmicsEnvironment, rows, key="environment_id", scope=_scope(account, region),
-                               unique=["account", "region", "environment_id"], update=ENV_FIELDS,
-                               kind=Kind.OMICS_ENV, account=account, region=region, now=now,
-                               state_field="status")  # fmt: skip
+    ]
+    return upsert_with_history(
+        OmicsEnvironment,
+        rows,
+        key="environment_id",
+        scope=_scope(account, region),
+        unique=["account", "region", "environment_id"],
+        update=ENV_FIELDS,
+        kind=Kind.OMICS_ENV,
+        account=account,
+        region=region,
+        now=now,
+        state_field="status",
+    )
 
 
 def environments_mark_gone(
@@ -64,12 +97,30 @@ def environments_mark_gone(
     return gone
 
 
-VOLUME_FIELDS = ("environment_id", "name", "status", "spec", "type", "capacity", "usage", "is_default",
-                 "default_mount_path", "raw", "synced_at", "gone_at")  # fmt: skip
+VOLUME_FIELDS = (
+    "environment_id",
+    "name",
+    "status",
+    "spec",
+    "type",
+    "capacity",
+    "usage",
+    "is_default",
+    "default_mount_path",
+    "raw",
+    "synced_at",
+    "gone_at",
+)
 
 
-def volumes_upsert(*, account: CloudAccount, region: str, environment_id: str, records: list[api.VolumeRecord],
-                   now: datetime) -> None:  # fmt: skip
+def volumes_upsert(
+    *,
+    account: CloudAccount,
+    region: str,
+    environment_id: str,
+    records: list[api.VolumeRecord],
+    now: datetime,
+) -> None:
     """Store one DescribeVolumes page of `environment_id` (volumes have no history kind)."""
     upsert(
         Volume,
@@ -93,14 +144,15 @@ def volumes_upsert(*, account: CloudAccount, region: str, environment_id: str, r
             }
             for v in records
             if v.volume_id
-        ],  # fmt: skip
+        ],
         unique=["account", "region", "volume_id"],
         update=VOLUME_FIELDS,
     )
 
 
-def volumes_mark_gone(*, account: CloudAccount, region: str, environment_id: str, since: datetime,
-                      now: datetime) -> int:  # fmt: skip
+def volumes_mark_gone(
+    *, account: CloudAccount, region: str, environment_id: str, since: datetime, now: datetime
+) -> int:
     """After a complete listing of one environment's volumes started at `since`."""
     return Volume.objects.filter(
         **_scope(account, region), environment_id=environment_id, gone_at=None, synced_at__lt=since
@@ -108,13 +160,32 @@ def volumes_mark_gone(*, account: CloudAccount, region: str, environment_id: str
 
 
 # --- run groups ------------------------------------------------------------------------------
-GROUP_FIELDS = ("name", "description", "status", "type", "application_id", "application_name",
-                "environment_id", "total_run", "status_counts", "table_id", "error_message", "created_at",
-                "started_at", "ended_at", "updated_at", "raw", "synced_at", "gone_at", "final_synced")  # fmt: skip
+GROUP_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "type",
+    "application_id",
+    "application_name",
+    "environment_id",
+    "total_run",
+    "status_counts",
+    "table_id",
+    "error_message",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "updated_at",
+    "raw",
+    "synced_at",
+    "gone_at",
+    "final_synced",
+)
 
 
-def run_groups_upsert(*, account: CloudAccount, region: str, records: list[api.RunGroupRecord],
-                      now: datetime) -> list[str]:  # fmt: skip
+def run_groups_upsert(
+    *, account: CloudAccount, region: str, records: list[api.RunGroupRecord], now: datetime
+) -> list[str]:
     """Store run group summaries; return the ids whose Status, UpdateTime or run status
     counts changed (their runs are due). A group that moved is not "finally synced" any more."""
     records = [r for r in records if r.run_group_id]
@@ -130,19 +201,45 @@ def run_groups_upsert(*, account: CloudAccount, region: str, records: list[api.R
         changed = old is None or old[0] != (r.status, r.updated_at, r.status_counts)
         if changed:
             due.append(r.run_group_id)
-        rows.append({
-            "account_id": account.pk, "region": region, "run_group_id": r.run_group_id, "name": r.name,
-            "description": r.description, "status": r.status, "type": r.type,
-            "application_id": r.application_id, "application_name": r.application_name,
-            "environment_id": r.environment_id, "total_run": r.total_run, "status_counts": r.status_counts,
-            "table_id": r.table_id, "error_message": r.error_message, "created_at": r.created_at,
-            "started_at": r.started_at, "ended_at": r.ended_at, "updated_at": r.updated_at, "raw": r.raw,
-            "synced_at": now, "gone_at": None, "final_synced": False if changed or old is None else old[1],
-        })  # fmt: skip
-    upsert_with_history(RunGroup, rows, key="run_group_id", scope=_scope(account, region),
-                        unique=["account", "region", "run_group_id"], update=GROUP_FIELDS,
-                        kind=Kind.RUN_GROUP, account=account, region=region, now=now,
-                        state_field="status")  # fmt: skip
+        rows.append(
+            {
+                "account_id": account.pk,
+                "region": region,
+                "run_group_id": r.run_group_id,
+                "name": r.name,
+                "description": r.description,
+                "status": r.status,
+                "type": r.type,
+                "application_id": r.application_id,
+                "application_name": r.application_name,
+                "environment_id": r.environment_id,
+                "total_run": r.total_run,
+                "status_counts": r.status_counts,
+                "table_id": r.table_id,
+                "error_message": r.error_message,
+                "created_at": r.created_at,
+                "started_at": r.started_at,
+                "ended_at": r.ended_at,
+                "updated_at": r.updated_at,
+                "raw": r.raw,
+                "synced_at": now,
+                "gone_at": None,
+                "final_synced": False if changed or old is None else old[1],
+            }
+        )
+    upsert_with_history(
+        RunGroup,
+        rows,
+        key="run_group_id",
+        scope=_scope(account, region),
+        unique=["account", "region", "run_group_id"],
+        update=GROUP_FIELDS,
+        kind=Kind.RUN_GROUP,
+        account=account,
+        region=region,
+        now=now,
+        state_field="status",
+    )
     return due
 
 
@@ -169,8 +266,22 @@ def run_groups_mark_gone(
 
 
 # --- runs ------------------------------------------------------------------------------------
-RUN_FIELDS = ("group", "status", "user_defined_id", "table_row_uuid", "error_message", "input", "created_at",
-              "started_at", "ended_at", "updated_at", "raw", "synced_at", "gone_at", "final_synced")  # fmt: skip
+RUN_FIELDS = (
+    "group",
+    "status",
+    "user_defined_id",
+    "table_row_uuid",
+    "error_message",
+    "input",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "updated_at",
+    "raw",
+    "synced_at",
+    "gone_at",
+    "final_synced",
+)
 
 
 @dataclass
@@ -185,8 +296,14 @@ class CallsDue:
         return bool(self.changed or self.moving or self.final)
 
 
-def runs_upsert(*, account: CloudAccount, region: str, group: RunGroup, records: list[api.RunRecord],
-                now: datetime) -> CallsDue:  # fmt: skip
+def runs_upsert(
+    *,
+    account: CloudAccount,
+    region: str,
+    group: RunGroup,
+    records: list[api.RunRecord],
+    now: datetime,
+) -> CallsDue:
     """Store one DescribeRuns page of `group`; return whose calls are due."""
     records = [r for r in records if r.run_uuid]
     known = {
@@ -206,21 +323,52 @@ def runs_upsert(*, account: CloudAccount, region: str, group: RunGroup, records:
             due.moving.append(r.run_uuid)
         elif not final:
             due.final.append(r.run_uuid)
-        rows.append({
-            "account_id": account.pk, "region": region, "group_id": group.pk, "run_uuid": r.run_uuid,
-            "status": r.status, "user_defined_id": r.user_defined_id, "table_row_uuid": r.table_row_uuid,
-            "error_message": r.error_message, "input": r.input, "created_at": r.created_at,
-            "started_at": r.started_at, "ended_at": r.ended_at, "updated_at": r.updated_at, "raw": r.raw,
-            "synced_at": now, "gone_at": None, "final_synced": final,
-        })  # fmt: skip
-    upsert_with_history(Run, rows, key="run_uuid", scope=_scope(account, region),
-                        unique=["account", "region", "run_uuid"], update=RUN_FIELDS, kind=Kind.RUN,
-                        account=account, region=region, now=now, state_field="status")  # fmt: skip
+        rows.append(
+            {
+                "account_id": account.pk,
+                "region": region,
+                "group_id": group.pk,
+                "run_uuid": r.run_uuid,
+                "status": r.status,
+                "user_defined_id": r.user_defined_id,
+                "table_row_uuid": r.table_row_uuid,
+                "error_message": r.error_message,
+                "input": r.input,
+                "created_at": r.created_at,
+                "started_at": r.started_at,
+                "ended_at": r.ended_at,
+                "updated_at": r.updated_at,
+                "raw": r.raw,
+                "synced_at": now,
+                "gone_at": None,
+                "final_synced": final,
+            }
+        )
+    upsert_with_history(
+        Run,
+        rows,
+        key="run_uuid",
+        scope=_scope(account, region),
+        unique=["account", "region", "run_uuid"],
+        update=RUN_FIELDS,
+        kind=Kind.RUN,
+        account=account,
+        region=region,
+        now=now,
+        state_field="status",
+    )
     return due
 
 
-def runs_listing_done(*, account: CloudAccount, region: str, group: RunGroup, since: datetime,
-                      group_was_ended: bool, now: datetime) -> None:  # fmt: skip
+def runs_listing_done(
+    *,
+    account: CloudAccount,
+    region: str,
+    group: RunGroup,
+    since: datetime,
+    group_was_ended: bool,
+    now: datetime,
+) -> None:
     """A complete DescribeRuns of `group` started at `since`: runs it did not show are gone;
     the group is finally synced if it had ended before the listing began (a group that ended
     during it is listed again)."""
@@ -229,31 +377,70 @@ def runs_listing_done(*, account: CloudAccount, region: str, group: RunGroup, si
 
 
 # --- calls -----------------------------------------------------------------------------------
-CALL_FIELDS = ("parent_id", "name", "run_type", "status", "job_id", "scatter_index", "submitted_at",
-               "started_at", "ended_at", "error_message", "stdout_path", "stderr_path", "workdir", "raw",
-               "synced_at", "gone_at")  # fmt: skip
+CALL_FIELDS = (
+    "parent_id",
+    "name",
+    "run_type",
+    "status",
+    "job_id",
+    "scatter_index",
+    "submitted_at",
+    "started_at",
+    "ended_at",
+    "error_message",
+    "stdout_path",
+    "stderr_path",
+    "workdir",
+    "raw",
+    "synced_at",
+    "gone_at",
+)
 
 
-def calls_upsert(*, account: CloudAccount, region: str, run: Run, records: list[api.CallRecord],
-                 now: datetime) -> list[str]:  # fmt: skip
+def calls_upsert(
+    *, account: CloudAccount, region: str, run: Run, records: list[api.CallRecord], now: datetime
+) -> list[str]:
     """Store one level of `run`'s call tree; return the ids of its Workflow and Scatter calls
     (the next levels to read)."""
     records = [c for c in records if c.call_id]
     rows = [
         {
-            "run_id": run.pk, "call_id": c.call_id, "parent_id": c.parent_id, "name": c.name,
-            "run_type": c.run_type, "status": c.status, "job_id": c.job_id, "scatter_index": c.scatter_index,
-            "submitted_at": c.submitted_at, "started_at": c.started_at, "ended_at": c.ended_at,
-            "error_message": c.error_message, "stdout_path": c.stdout_path, "stderr_path": c.stderr_path,
-            "workdir": c.workdir, "raw": c.raw, "synced_at": now, "gone_at": None,
+            "run_id": run.pk,
+            "call_id": c.call_id,
+            "parent_id": c.parent_id,
+            "name": c.name,
+            "run_type": c.run_type,
+            "status": c.status,
+            "job_id": c.job_id,
+            "scatter_index": c.scatter_index,
+            "submitted_at": c.submitted_at,
+            "started_at": c.started_at,
+            "ended_at": c.ended_at,
+            "error_message": c.error_message,
+            "stdout_path": c.stdout_path,
+            "stderr_path": c.stderr_path,
+            "workdir": c.workdir,
+            "raw": c.raw,
+            "synced_at": now,
+            "gone_at": None,
         }
         for c in records
-    ]  # fmt: skip
+    ]
     # StateTransition.cloud_id holds 255 characters; scatter call ids can be long.
-    upsert_with_history(RunCall, rows, key="call_id", scope={"run": run}, unique=["run", "call_id"],
-                        update=CALL_FIELDS, kind=Kind.CALL, account=account, region=region, now=now,
-                        history_id=lambda row: f"{run.run_uuid}/{row['call_id']}"[:255],
-                        state_field="status")  # fmt: skip
+    upsert_with_history(
+        RunCall,
+        rows,
+        key="call_id",
+        scope={"run": run},
+        unique=["run", "call_id"],
+        update=CALL_FIELDS,
+        kind=Kind.CALL,
+        account=account,
+        region=region,
+        now=now,
+        history_id=lambda row: f"{run.run_uuid}/{row['call_id']}"[:255],
+        state_field="status",
+    )
     return [c.call_id for c in records if c.has_children]
 
 
@@ -261,8 +448,15 @@ def run_for_calls(*, account: CloudAccount, region: str, run_uuid: str) -> Run |
     return Run.objects.filter(**_scope(account, region), run_uuid=run_uuid, gone_at=None).first()
 
 
-def calls_walk_done(*, account: CloudAccount, region: str, run_uuid: str, run_was_ended: bool,
-                    now: datetime, since: datetime | None = None) -> None:  # fmt: skip
+def calls_walk_done(
+    *,
+    account: CloudAccount,
+    region: str,
+    run_uuid: str,
+    run_was_ended: bool,
+    now: datetime,
+    since: datetime | None = None,
+) -> None:
     """The whole call tree was read; final if the run had ended before the walk began. With
     `since` (the walk began then and read every level), calls it did not find are gone."""
     Run.objects.filter(**_scope(account, region), run_uuid=run_uuid).update(
@@ -270,5 +464,9 @@ def calls_walk_done(*, account: CloudAccount, region: str, run_uuid: str, run_wa
     )
     if since is not None:
         RunCall.objects.filter(
-            run__account=account, run__region=region, run__run_uuid=run_uuid, gone_at=None, synced_at__lt=since
-        ).update(gone_at=now)  # fmt: skip
+            run__account=account,
+            run__region=region,
+            run__run_uuid=run_uuid,
+            gone_at=None,
+            synced_at__lt=since,
+        ).update(gone_at=now)

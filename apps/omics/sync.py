@@ -72,11 +72,19 @@ def _runs_due(
 ) -> None:
     ended = {r.run_group_id for r in records if group_ended(r.status, r.ended_at)}
     where = scope(account, region)
-    _enqueue("omics.runs", account, region, {
-        group_id: WATCHED if coordination.is_watched("run_group", where, group_id)
-        else FINAL if group_id in ended else CHANGED
-        for group_id in group_ids
-    })  # fmt: skip
+    _enqueue(
+        "omics.runs",
+        account,
+        region,
+        {
+            group_id: WATCHED
+            if coordination.is_watched("run_group", where, group_id)
+            else FINAL
+            if group_id in ended
+            else CHANGED
+            for group_id in group_ids
+        },
+    )
 
 
 @stream("omics.run_groups", service="omics")
@@ -95,8 +103,9 @@ def run_groups_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
         return Step({"phase": "unlisted", "started": started})
     # phase "unlisted": groups the pass did not show. Paging newest first can skip one when
     # the list shifts between pages, so each is looked up by id before being called gone.
-    missing = services.run_groups_unlisted(account=account, region=region,
-                                           since=datetime.fromisoformat(started))  # fmt: skip
+    missing = services.run_groups_unlisted(
+        account=account, region=region, since=datetime.fromisoformat(started)
+    )
     if not missing:
         _refresh(account, region)
         return Step({}, GROUPS_ROUND_DELAY, called=False)
@@ -104,8 +113,12 @@ def run_groups_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     page = api.describe_run_groups(account, region, limit=PAGE, filters={"RunGroupId": batch})
     due = services.run_groups_upsert(account=account, region=region, records=page.items, now=now)
     _runs_due(account, region, due, page.items)
-    services.run_groups_mark_gone(account=account, region=region, now=now,
-                                  group_ids=sorted(set(batch) - {r.run_group_id for r in page.items}))  # fmt: skip
+    services.run_groups_mark_gone(
+        account=account,
+        region=region,
+        now=now,
+        group_ids=sorted(set(batch) - {r.run_group_id for r in page.items}),
+    )
     return Step(cursor)
 
 
@@ -125,8 +138,11 @@ def _refresh(account: CloudAccount, region: str) -> None:
     runs = Run.objects.filter(**alive, final_synced=False).values_list(
         "run_uuid", "status", "ended_at"
     )
-    coordination.enqueue_many(queue("omics.calls", account, region),
-                              [uuid for uuid, status, ended_at in runs if run_ended(status, ended_at)], FINAL)  # fmt: skip
+    coordination.enqueue_many(
+        queue("omics.calls", account, region),
+        [uuid for uuid, status, ended_at in runs if run_ended(status, ended_at)],
+        FINAL,
+    )
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -149,8 +165,9 @@ def _calls_due(account: CloudAccount, region: str, group_id: str, due: services.
 @stream("omics.runs", service="omics")
 def runs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
     def serve(group_id: str, going_on: Cursor) -> Step:
-        group = RunGroup.objects.filter(account=account, region=region, run_group_id=group_id,
-                                        gone_at=None).first()  # fmt: skip
+        group = RunGroup.objects.filter(
+            account=account, region=region, run_group_id=group_id, gone_at=None
+        ).first()
         if group is None:  # gone since it was queued
             return Step({}, called=False)
         now = _now()
@@ -181,8 +198,14 @@ def runs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
                     "was_ended": was_ended,
                 }
             )
-        services.runs_listing_done(account=account, region=region, group=group, now=now, group_was_ended=was_ended,
-                                   since=datetime.fromisoformat(started))  # fmt: skip
+        services.runs_listing_done(
+            account=account,
+            region=region,
+            group=group,
+            now=now,
+            group_was_ended=was_ended,
+            since=datetime.fromisoformat(started),
+        )
         return Step({})
 
     return serve_queue(queue("omics.runs", account, region), cursor, serve)
@@ -225,10 +248,24 @@ def calls_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
         walked.append(path)
         paths += [p for p in (f"/{c}" for c in children) if p not in walked and p not in paths]
         if paths:
-            return Step({"item": run_uuid, "paths": paths, "walked": walked, "was_ended": was_ended,
-                         "started": started, "clean": clean})  # fmt: skip
-        services.calls_walk_done(account=account, region=region, run_uuid=run_uuid, run_was_ended=was_ended,
-                                 now=now, since=datetime.fromisoformat(started) if clean else None)  # fmt: skip
+            return Step(
+                {
+                    "item": run_uuid,
+                    "paths": paths,
+                    "walked": walked,
+                    "was_ended": was_ended,
+                    "started": started,
+                    "clean": clean,
+                }
+            )
+        services.calls_walk_done(
+            account=account,
+            region=region,
+            run_uuid=run_uuid,
+            run_was_ended=was_ended,
+            now=now,
+            since=datetime.fromisoformat(started) if clean else None,
+        )
         return Step({})
 
     return serve_queue(queue("omics.calls", account, region), cursor, serve)
@@ -245,8 +282,9 @@ def environments_step(account: CloudAccount, region: str, cursor: Cursor) -> Ste
         services.environments_upsert(account=account, region=region, records=page.items, now=now)
         if offset + PAGE < page.total and page.items:
             return Step({"phase": "environments", "offset": offset + PAGE, "started": started})
-        services.environments_mark_gone(account=account, region=region, now=now,
-                                        since=datetime.fromisoformat(started))  # fmt: skip
+        services.environments_mark_gone(
+            account=account, region=region, now=now, since=datetime.fromisoformat(started)
+        )
         envs = list(
             OmicsEnvironment.objects.filter(account=account, region=region, gone_at=None)
             .order_by("environment_id")
@@ -269,8 +307,13 @@ def environments_step(account: CloudAccount, region: str, cursor: Cursor) -> Ste
     )
     if offset + PAGE < page.total and page.items:
         return Step({**cursor, "offset": offset + PAGE})
-    services.volumes_mark_gone(account=account, region=region, environment_id=env_id, now=now,
-                               since=datetime.fromisoformat(started))  # fmt: skip
+    services.volumes_mark_gone(
+        account=account,
+        region=region,
+        environment_id=env_id,
+        now=now,
+        since=datetime.fromisoformat(started),
+    )
     if envs[1:]:
         return Step(
             {"phase": "volumes", "envs": envs[1:], "offset": 0, "started": _now().isoformat()}

@@ -29,11 +29,14 @@ def run_group_list(request: HttpRequest) -> HttpResponse:
     )
     groups = list(page.object_list)
     context = {
-        "page": page, "groups": groups, "status": status, "text": text,
+        "page": page,
+        "groups": groups,
+        "status": status,
+        "text": text,
         "statuses": [s.value for s in RunGroupStatus],
         "moving": any(g.status not in GROUP_ENDED for g in groups),
         "freshness": shared.freshness(accounts, "omics.run"),
-    }  # fmt: skip
+    }
     return page_or_fragment(
         request, "omics/run_group_list.html", "group-rows", context, done=not context["moving"]
     )
@@ -42,10 +45,15 @@ def run_group_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def environment_list(request: HttpRequest) -> HttpResponse:
     accounts = shared.visible_accounts(request.user)
-    return render(request, "omics/environment_list.html", {
-        "environments": selectors.environments(accounts), "volumes": selectors.volumes(accounts),
-        "freshness": shared.freshness(accounts, "omics.environments"),
-    })  # fmt: skip
+    return render(
+        request,
+        "omics/environment_list.html",
+        {
+            "environments": selectors.environments(accounts),
+            "volumes": selectors.volumes(accounts),
+            "freshness": shared.freshness(accounts, "omics.environments"),
+        },
+    )
 
 
 @require_GET

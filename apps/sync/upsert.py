@@ -81,7 +81,7 @@ def upsert_with_history(
                 from_state=old,
                 to_state=new,
                 observed_at=now,
-            )  # fmt: skip
+            )
             for cloud_id, old, new in changes
         )
     return changes

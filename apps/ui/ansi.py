@@ -31,11 +31,23 @@ COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"
 NAMES = (*COLOURS, *(f"bright-{c}" for c in COLOURS))
 # xterm's default palette: what the 16 names look like, to find the nearest for 256/RGB codes.
 _PALETTE = (
-    (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0),
-    (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-    (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0),
-    (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
-)  # fmt: skip
+    (0, 0, 0),
+    (205, 0, 0),
+    (0, 205, 0),
+    (205, 205, 0),
+    (0, 0, 238),
+    (205, 0, 205),
+    (0, 205, 205),
+    (229, 229, 229),
+    (127, 127, 127),
+    (255, 0, 0),
+    (0, 255, 0),
+    (255, 255, 0),
+    (92, 92, 255),
+    (255, 0, 255),
+    (0, 255, 255),
+    (255, 255, 255),
+)
 _CUBE = (0, 95, 135, 175, 215, 255)
 
 # One alternation, tried in order. CSI first (SGR is the CSI with final byte "m"); an OSC or a

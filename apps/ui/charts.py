@@ -75,7 +75,7 @@ def _grid(
                 LEFT - 4,
                 num(y),
                 label,
-            )  # fmt: skip
+            )
         )
         value += step
     return pieces
@@ -93,7 +93,7 @@ def _time_labels(
                 num((LEFT + width - RIGHT) / 2),
                 y,
                 _time_label(first, 0),
-            )  # fmt: skip
+            )
         ]
     return [
         format_html(
@@ -102,7 +102,7 @@ def _time_labels(
             y,
             anchor,
             _time_label(moment, span),
-        )  # fmt: skip
+        )
         for x, anchor, moment in ((LEFT, "start", first), (width - RIGHT, "end", last))
     ]
 
@@ -217,7 +217,7 @@ def stacked_counts(
                 " L".join(edge),
                 clean_text(state),
                 counts[-1],
-            )  # fmt: skip
+            )
         )
         below = above
     body += _time_labels(ordered[0][0], ordered[-1][0], width=width, height=height)

@@ -100,11 +100,20 @@ def _node(
         '<rect x="{}" y="{}" width="{}" height="{}" rx="6" ry="6"/>'
         '<text class="dag-name" x="{}" y="{}">{}</text>'
         '<text class="dag-state" x="{}" y="{}">{}</text></g>',
-        css_token(state), label, clean_text(state),
-        num(x), num(y), BOX_W, BOX_H,
-        num(x + 10), num(y + 17), ellipsize(label, NAME_LIMIT),
-        num(x + 10), num(y + 32), ellipsize(clean_text(state), NAME_LIMIT + 4),
-    )  # fmt: skip
+        css_token(state),
+        label,
+        clean_text(state),
+        num(x),
+        num(y),
+        BOX_W,
+        BOX_H,
+        num(x + 10),
+        num(y + 17),
+        ellipsize(label, NAME_LIMIT),
+        num(x + 10),
+        num(y + 32),
+        ellipsize(clean_text(state), NAME_LIMIT + 4),
+    )
     url = _safe_url(clean_text(link(name))) if link is not None else None
     if url is None:
         return box
@@ -164,7 +173,7 @@ def dag_svg(
                 num(ey - 4),
                 num(ex),
                 num(ey + 4),
-            )  # fmt: skip
+            )
         )
     for name in sorted(depth, key=lambda n: (depth[n], n)):
         body.append(_node(name, states[name], *where[name], link))

@@ -12,8 +12,9 @@ from django.shortcuts import render
 STOP_POLLING = 286
 
 
-def page_or_fragment(request: HttpRequest, template: str, partial: str, context: dict[str, Any], *,
-                     done: bool) -> HttpResponse:  # fmt: skip
+def page_or_fragment(
+    request: HttpRequest, template: str, partial: str, context: dict[str, Any], *, done: bool
+) -> HttpResponse:
     if getattr(request, "htmx", False):
         response = render(request, f"{template}#{partial}", context)
         if done:

@@ -19,9 +19,29 @@ from apps.ui.markup import clean_text, css_token, ellipsize, empty_svg, num, svg
 LABEL_W, RIGHT, AXIS_H, ROW_H, BAR_H, BOTTOM = 150, 24, 22, 22, 14, 6
 LABEL_LIMIT = 22  # what fits in LABEL_W at the stylesheet's ~12px font
 # Tick spacings a reader can count in: seconds up to a week.
-_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
-          43200, 86400, 172800, 604800)  # fmt: skip
-_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - wall-clock arithmetic, the zone is kept apart
+_STEPS = (
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+    172800,
+    604800,
+)
+_EPOCH = datetime(1970, 1, 1)
 
 
 def _ticks(first: datetime, last: datetime) -> tuple[list[datetime], str]:
@@ -93,7 +113,7 @@ def timeline_svg(
             num(x_of(t)),
             AXIS_H - 8,
             t.strftime(fmt),
-        )  # fmt: skip
+        )
         for t in ticks
     ]
     if live:  # where "now" is, so running bars visibly end at the present
@@ -104,7 +124,7 @@ def timeline_svg(
                 AXIS_H - 2,
                 num(x_of(now)),
                 height - BOTTOM,
-            )  # fmt: skip
+            )
         )
     for row, (label, status, start, end) in enumerate(bars):
         name, state = clean_text(label), clean_text(status)
@@ -113,8 +133,10 @@ def timeline_svg(
             hover = f"{name}: {state}, not started"
             mark = format_html(
                 '<circle class="timeline-marker pending state-{}" cx="{}" cy="{}" r="4"/>',
-                css_token(state), num(x_of(now)), num(middle),
-            )  # fmt: skip
+                css_token(state),
+                num(x_of(now)),
+                num(middle),
+            )
         else:
             stop = end or now
             hover = f"{name}: {state}, {duration((stop - start).total_seconds())}"
@@ -122,9 +144,13 @@ def timeline_svg(
             left = x_of(start)
             mark = format_html(
                 '<rect class="timeline-bar state-{}{}" x="{}" y="{}" width="{}" height="{}" rx="2"/>',
-                css_token(state), " running" if end is None else "",
-                num(left), num(middle - BAR_H / 2), num(max(2.0, x_of(stop) - left)), BAR_H,
-            )  # fmt: skip
+                css_token(state),
+                " running" if end is None else "",
+                num(left),
+                num(middle - BAR_H / 2),
+                num(max(2.0, x_of(stop) - left)),
+                BAR_H,
+            )
         body.append(
             format_html(
                 '<g class="timeline-row"><title>{}</title>'
@@ -134,6 +160,6 @@ def timeline_svg(
                 num(middle),
                 ellipsize(name, LABEL_LIMIT),
                 mark,
-            )  # fmt: skip
+            )
         )
     return svg(body, width=width, height=height, label=title, css="timeline")

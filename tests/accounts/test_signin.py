@@ -41,6 +41,12 @@ def test_five_failures_lock_the_username_out_even_with_the_right_password(alice)
 def test_password_change_needs_the_old_password(alice):
     client = Client()
     client.force_login(alice)
-    reply = client.post("/account/password/", {"old_password": "nope", "new_password1": "n3w-Pass-word!",
-                                                "new_password2": "n3w-Pass-word!"})  # fmt: skip
+    reply = client.post(
+        "/account/password/",
+        {
+            "old_password": "nope",
+            "new_password1": "n3w-Pass-word!",
+            "new_password2": "n3w-Pass-word!",
+        },
+    )
     assert reply.status_code == 200 and "incorrectly" in reply.content.decode()

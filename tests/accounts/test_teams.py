@@ -50,10 +50,18 @@ def test_the_admin_edits_an_account_without_ever_seeing_its_secret(team):
     account = CloudAccount.objects.get(name="prod")
     page = as_user("boss").get(f"/account/teams/{team.pk}/").content.decode()
     assert "AKIDprod" in page and SECRET not in page and account.secret_key_encrypted not in page
-    reply = as_user("boss").post(f"/account/teams/{team.pk}/accounts/{account.pk}/", {
-        "name": "prod", "secret_id": "AKIDprod", "secret_key": "", "regions_text": "ap-guangzhou,ap-shanghai",
-        "budget_share": "0.3", "endpoint": "", "enabled": "on",
-    })  # fmt: skip
+    reply = as_user("boss").post(
+        f"/account/teams/{team.pk}/accounts/{account.pk}/",
+        {
+            "name": "prod",
+            "secret_id": "AKIDprod",
+            "secret_key": "",
+            "regions_text": "ap-guangzhou,ap-shanghai",
+            "budget_share": "0.3",
+            "endpoint": "",
+            "enabled": "on",
+        },
+    )
     assert reply.status_code == 302
     account.refresh_from_db()
     assert account.regions == ["ap-guangzhou", "ap-shanghai"] and account.budget_share == 0.3

@@ -24,8 +24,12 @@ def hostile_job():
     instance = TaskInstance.objects.get()
     instance.reason = HOSTILE[1]
     instance.save()
-    TaskLog.objects.create(instance=instance, stdout="ok\n" + HOSTILE[0] + "\n\x1b[31m" + HOSTILE[1] + "\x1b[0m\n",
-                           stderr=HOSTILE[1], fetched_at=timezone.now())  # fmt: skip
+    TaskLog.objects.create(
+        instance=instance,
+        stdout="ok\n" + HOSTILE[0] + "\n\x1b[31m" + HOSTILE[1] + "\x1b[0m\n",
+        stderr=HOSTILE[1],
+        fetched_at=timezone.now(),
+    )
     return job
 
 

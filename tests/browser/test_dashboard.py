@@ -19,16 +19,29 @@ from tests.sync.drive import REGION, batch_world, converged, drive
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]  # fmt: skip
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
 def cache(emulator, settings):
     """The live server's database, synced from the demo emulator by the real streams."""
     settings.CLOUD_RATE_SCALE = 100
-    account = account_create(name="demo", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
-                             budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    account = account_create(
+        name="demo",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
     drive(account, until=lambda: converged(emulator, account))
     team_ensure_demo(account)  # the demo team owns it; `operator` / `operator` may act
     return account

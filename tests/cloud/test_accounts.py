@@ -59,10 +59,19 @@ def test_the_admin_never_shows_the_secret(client):
     assert SECRET not in page
     assert account.secret_key_encrypted not in page
     # Saving with an empty SecretKey keeps the stored one.
-    reply = client.post(f"/admin/cloud/cloudaccount/{account.pk}/change/", {
-        "name": "c", "secret_id": "AKIDc", "regions": '["ap-shanghai"]', "budget_share": "0.5",
-        "endpoint": "", "enabled": "on", "secret_key": "", "token": "",
-    })  # fmt: skip
+    reply = client.post(
+        f"/admin/cloud/cloudaccount/{account.pk}/change/",
+        {
+            "name": "c",
+            "secret_id": "AKIDc",
+            "regions": '["ap-shanghai"]',
+            "budget_share": "0.5",
+            "endpoint": "",
+            "enabled": "on",
+            "secret_key": "",
+            "token": "",
+        },
+    )
     assert reply.status_code == 302
     account.refresh_from_db()
     assert account.secret_key == SECRET
@@ -78,8 +87,19 @@ def test_the_admin_never_shows_the_secret(client):
 
 
 def test_the_command_adds_and_checks_an_account_against_the_emulator(emulator, capsys):
-    call_command("cloud_account", "add", "emu", "--secret-id", DEMO_SECRET_ID, "--secret-key", DEMO_SECRET_KEY,
-                 "--regions", "ap-guangzhou,ap-shanghai", "--endpoint", f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    call_command(
+        "cloud_account",
+        "add",
+        "emu",
+        "--secret-id",
+        DEMO_SECRET_ID,
+        "--secret-key",
+        DEMO_SECRET_KEY,
+        "--regions",
+        "ap-guangzhou,ap-shanghai",
+        "--endpoint",
+        f"http://127.0.0.1:{emulator.port}",
+    )
     out = capsys.readouterr().out
     assert "Added account emu." in out
     assert out.count("ok  ") == 4  # batch and omics, in two regions
@@ -87,8 +107,13 @@ def test_the_command_adds_and_checks_an_account_against_the_emulator(emulator, c
 
 
 def test_the_check_reports_what_failed(emulator, capsys):
-    account_create(name="bad", secret_id=DEMO_SECRET_ID, secret_key=SECRET, regions=["ap-guangzhou"],
-                   endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    account_create(
+        name="bad",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=SECRET,
+        regions=["ap-guangzhou"],
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
     with pytest.raises(CommandError, match="2 check"):
         call_command("cloud_account", "check", "bad")
     out = capsys.readouterr().out

@@ -27,15 +27,24 @@ def test_only_the_gateway_calls_the_client():
 
 
 def test_runtime_code_never_imports_the_official_sdk():
-    offenders = [str(p.relative_to(APPS)) for p in APPS.rglob("*.py") if "tencentcloud" in p.read_text()
-                 and re.search(r"^\s*(from|import) tencentcloud", p.read_text(), re.M)]  # fmt: skip
+    offenders = [
+        str(p.relative_to(APPS))
+        for p in APPS.rglob("*.py")
+        if "tencentcloud" in p.read_text()
+        and re.search(r"^\s*(from|import) tencentcloud", p.read_text(), re.M)
+    ]
     assert offenders == []
 
 
 @pytest.mark.django_db
 def test_budget_snapshot_shows_each_bucket_with_its_rate(emulator):
-    account = account_create(name="snap", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY,
-                             regions=["ap-guangzhou"], endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    account = account_create(
+        name="snap",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=["ap-guangzhou"],
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
     gateway.cloud_call(account, "ap-guangzhou", "batch", "DescribeJobs", {"Limit": 1})
     [row] = gateway.budget_snapshot()
     assert (row["account"], row["action"], row["calls"], row["limit_errors"]) == (

@@ -10,13 +10,24 @@ from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from tests.conftest import start_emulator
 
 
-def call(emulator, action: str, params: dict | None = None, *, service: str = "batch",
-         secret_key: str = DEMO_SECRET_KEY, timeout: tuple[float, float] = (3.0, 10.0)) -> dict:  # fmt: skip
+def call(
+    emulator,
+    action: str,
+    params: dict | None = None,
+    *,
+    service: str = "batch",
+    secret_key: str = DEMO_SECRET_KEY,
+    timeout: tuple[float, float] = (3.0, 10.0),
+) -> dict:
     return client.call(
-        credentials=client.Credentials(DEMO_SECRET_ID, secret_key), service=service, action=action,
-        region="ap-guangzhou", params=params or {}, endpoint=f"http://127.0.0.1:{emulator.port}",
+        credentials=client.Credentials(DEMO_SECRET_ID, secret_key),
+        service=service,
+        action=action,
+        region="ap-guangzhou",
+        params=params or {},
+        endpoint=f"http://127.0.0.1:{emulator.port}",
         timeout=timeout,
-    )  # fmt: skip
+    )
 
 
 def test_a_successful_call_returns_the_response_object(emulator):
@@ -104,9 +115,15 @@ def test_a_hung_endpoint_times_out(emulator):
 
 def test_nothing_listening_is_unavailable():
     with socket_port() as port, pytest.raises(errors.Unavailable):
-        client.call(credentials=client.Credentials("a", "b"), service="batch", action="DescribeJobs",
-                    region="ap-guangzhou", params={}, endpoint=f"http://127.0.0.1:{port}",
-                    timeout=(0.5, 0.5))  # fmt: skip
+        client.call(
+            credentials=client.Credentials("a", "b"),
+            service="batch",
+            action="DescribeJobs",
+            region="ap-guangzhou",
+            params={},
+            endpoint=f"http://127.0.0.1:{port}",
+            timeout=(0.5, 0.5),
+        )
 
 
 class socket_port:

@@ -22,8 +22,14 @@ REGION = "ap-guangzhou"
 
 @pytest.fixture
 def account(emulator):
-    return account_create(name="t", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
-                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    return account_create(
+        name="t",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
 
 
 def batch(account, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -42,8 +48,13 @@ def test_every_batch_action(account, emulator, clock):
         done.add(action)
         return batch(account, action, params)
 
-    env_id = b("CreateComputeEnv", {"ComputeEnv": {"EnvName": "t", "DesiredComputeNodeCount": 1},
-                                    "Placement": {"Zone": "ap-guangzhou-3"}})["EnvId"]  # fmt: skip
+    env_id = b(
+        "CreateComputeEnv",
+        {
+            "ComputeEnv": {"EnvName": "t", "DesiredComputeNodeCount": 1},
+            "Placement": {"Zone": "ap-guangzhou-3"},
+        },
+    )["EnvId"]
     assert b("DescribeComputeEnvs", {"EnvIds": [env_id]})["TotalCount"] == 1
     assert b("DescribeComputeEnvCreateInfo", {"EnvId": env_id})["EnvName"] == "t"
     assert b("DescribeComputeEnvCreateInfos", {"EnvIds": [env_id]})["TotalCount"] == 1
@@ -59,8 +70,12 @@ def test_every_batch_action(account, emulator, clock):
     b("DetachInstances", {"EnvId": env_id, "InstanceIds": ["ins-abcdefgh"]})
     b("DeleteComputeEnv", {"EnvId": env_id})
 
-    task = {"TaskName": "A", "TaskInstanceNum": 1, "Application": {"DeliveryForm": "LOCAL", "Command": "echo hi"},
-            "ComputeEnv": {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1"}}}  # fmt: skip
+    task = {
+        "TaskName": "A",
+        "TaskInstanceNum": 1,
+        "Application": {"DeliveryForm": "LOCAL", "Command": "echo hi"},
+        "ComputeEnv": {"EnvType": "MANAGED", "EnvData": {"InstanceType": "S1.SMALL1"}},
+    }
     job_id = b(
         "SubmitJob",
         {"Placement": {"Zone": "ap-guangzhou-3"}, "Job": {"JobName": "t", "Tasks": [task]}},
@@ -112,17 +127,32 @@ def test_every_omics_action(account, emulator, clock):
     project = groups[0]["ProjectId"]
     table_id = o("DescribeTables", {"ProjectId": project})["Tables"][0]["TableId"]
     assert o("DescribeTablesRows", {"ProjectId": project, "TableId": table_id})["TotalCount"] == 6
-    group_id = o("RunApplication", {"ApplicationId": app_id, "Name": "gw-test", "EnvironmentId": env_id,
-                                    "InputBase64": base64.b64encode(b"{}").decode()})["RunGroupId"]  # fmt: skip
+    group_id = o(
+        "RunApplication",
+        {
+            "ApplicationId": app_id,
+            "Name": "gw-test",
+            "EnvironmentId": env_id,
+            "InputBase64": base64.b64encode(b"{}").decode(),
+        },
+    )["RunGroupId"]
     clock.advance(40)
     run = o("DescribeRuns", {"Filters": [{"Name": "RunGroupId", "Values": [group_id]}]})["Runs"][0]
     assert o("GetRunStatus", {"RunUuid": run["RunUuid"]})["Metadata"]["Status"] == "RUNNING"
     assert o("GetRunCalls", {"RunUuid": run["RunUuid"], "Path": "/"})["Calls"]
     o("TerminateRunGroup", {"RunGroupId": group_id})
     assert o("RetryRuns", {"RunGroupId": group_id})["RunGroupId"] != group_id
-    nf = o("RunWorkflow", {"Name": "nf", "EnvironmentId": env_id, "Type": "NEXTFLOW", "NFOption": {"Report": True},
-                           "GitSource": {"GitHttpPath": "https://git.example/nf.git"},
-                           "InputBase64": base64.b64encode(json.dumps({"a": 1}).encode()).decode()})["RunGroupId"]  # fmt: skip
+    nf = o(
+        "RunWorkflow",
+        {
+            "Name": "nf",
+            "EnvironmentId": env_id,
+            "Type": "NEXTFLOW",
+            "NFOption": {"Report": True},
+            "GitSource": {"GitHttpPath": "https://git.example/nf.git"},
+            "InputBase64": base64.b64encode(json.dumps({"a": 1}).encode()).decode(),
+        },
+    )["RunGroupId"]
     clock.advance(40)
     nf_run = o("DescribeRuns", {"Filters": [{"Name": "RunGroupId", "Values": [nf]}]})["Runs"][0]
     assert o("GetRunMetadataFile", {"RunUuid": nf_run["RunUuid"], "Key": "nextflow.log"})[

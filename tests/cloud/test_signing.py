@@ -19,10 +19,14 @@ SECRET_ID, SECRET_KEY = "AKIDEXAMPLE", "EXAMPLEKEYexamplekey0123456789ab"
 def test_the_references_own_vector():
     """batch-api.md §1.5: payload {"Limit": 20, "Offset": 0} at 1551113065."""
     header = signing.sign_tc3(
-        secret_id=SECRET_ID, secret_key=SECRET_KEY, service="batch", host="batch.tencentcloudapi.com",
-        content_type="application/json; charset=utf-8", timestamp=1551113065,
+        secret_id=SECRET_ID,
+        secret_key=SECRET_KEY,
+        service="batch",
+        host="batch.tencentcloudapi.com",
+        content_type="application/json; charset=utf-8",
+        timestamp=1551113065,
         payload=b'{"Limit": 20, "Offset": 0}',
-    )  # fmt: skip
+    )
     assert header == (
         "TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/batch/tc3_request, SignedHeaders=content-type;host, "
         "Signature=a695b1bf7382d706a7ba818121c597241e38699479e87818956a1468185eab9a"
@@ -55,14 +59,19 @@ def _sdk_authorization(
         {"Limit": 100},
         {"Filters": [{"Name": "job-state", "Values": ["RUNNING", "FAILED"]}], "Offset": 200},
         {"JobIds": ["job-abcdefgh"], "Note": "非 ASCII ✓"},
-    ],  # fmt: skip
+    ],
 )
 def test_post_signature_equals_the_sdks(params):
     expected, host, body, content_type = _sdk_authorization(params)
     ours = signing.sign_tc3(
-        secret_id=SECRET_ID, secret_key=SECRET_KEY, service="batch", host=host,
-        content_type=content_type, timestamp=1700000000, payload=body.encode("utf-8"),
-    )  # fmt: skip
+        secret_id=SECRET_ID,
+        secret_key=SECRET_KEY,
+        service="batch",
+        host=host,
+        content_type=content_type,
+        timestamp=1700000000,
+        payload=body.encode("utf-8"),
+    )
     assert json.loads(body) == params
     assert ours == expected
 
@@ -72,9 +81,15 @@ def test_get_signature_equals_the_sdks():
         {"Limit": 5, "Offset": 10}, method="GET"
     )
     ours = signing.sign_tc3(
-        secret_id=SECRET_ID, secret_key=SECRET_KEY, service="batch", host=host,
-        content_type=content_type, timestamp=1700000000, method="GET", query=query,
-    )  # fmt: skip
+        secret_id=SECRET_ID,
+        secret_key=SECRET_KEY,
+        service="batch",
+        host=host,
+        content_type=content_type,
+        timestamp=1700000000,
+        method="GET",
+        query=query,
+    )
     assert ours == expected
 
 
@@ -85,9 +100,12 @@ def test_the_credential_date_is_the_utc_day():
 
 def test_parse_authorization_round_trip():
     header = signing.authorization_header(
-        secret_id="AKID1", date="2024-01-02", service="omics", signed_headers=["content-type", "host"],
+        secret_id="AKID1",
+        date="2024-01-02",
+        service="omics",
+        signed_headers=["content-type", "host"],
         signature="ab" * 32,
-    )  # fmt: skip
+    )
     parsed = signing.parse_authorization(header)
     assert parsed is not None
     assert (parsed.secret_id, parsed.service, parsed.signed_headers) == (

@@ -30,9 +30,16 @@ def signed_in(base: str, username: str) -> requests.Session:
     """A browser-like session signed in through the sign-in form (CSRF and all)."""
     session = requests.Session()
     session.get(f"{base}/account/sign-in/", timeout=5)
-    reply = session.post(f"{base}/account/sign-in/", timeout=5, data={
-        "username": username, "password": username, "csrfmiddlewaretoken": session.cookies["csrftoken"],
-    }, headers={"Referer": f"{base}/account/sign-in/"})  # fmt: skip
+    reply = session.post(
+        f"{base}/account/sign-in/",
+        timeout=5,
+        data={
+            "username": username,
+            "password": username,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{base}/account/sign-in/"},
+    )
     assert reply.url.rstrip("/") == base, "the demo login did not work"
     return session
 
@@ -79,8 +86,14 @@ def read_until(process: subprocess.Popen[bytes], text: str, seconds: float) -> s
 
 
 def run_demo(tmp_path: Path, web: int, env: dict[str, str]) -> None:
-    process = subprocess.Popen([sys.executable, "-u", "-m", "dashboard.demo"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "dashboard.demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         started = read_until(process, "Press Ctrl+C to stop everything.", 90)
         assert "Jobdeck is up" in started and "demo / demo (operator)" in started

@@ -45,9 +45,14 @@ def post(
         sent["X-TC-Region"] = region
     if sign:
         sent["Authorization"] = signing.sign_tc3(
-            secret_id=secret_id, secret_key=secret_key, service=service, host=host,
-            content_type="application/json", timestamp=ts, payload=body,
-        )  # fmt: skip
+            secret_id=secret_id,
+            secret_key=secret_key,
+            service=service,
+            host=host,
+            content_type="application/json",
+            timestamp=ts,
+            payload=body,
+        )
     sent.update(headers or {})
     return requests.post(f"http://127.0.0.1:{emulator.port}/", data=body, headers=sent, timeout=10)
 

@@ -262,18 +262,30 @@ def one(name: str, *values: str) -> list[dict[str, Any]]:
 COMBINED = "InvalidParameter.InvalidParameterCombination"
 BY_NAME = one("env-name", "x")
 FILTER_CASES: list[tuple[str, dict[str, Any], str]] = [
-    ("DescribeJobs", {"Filters": one("job-name", *[f"n{i}" for i in range(101)])},
-     "InvalidParameterValue.LimitExceeded"),
-    ("DescribeAvailableCvmInstanceTypes", {"Filters": one("zone", "ap-beijing-2")},
-     "InvalidParameterValue.InvalidZoneMismatchRegion"),
-    ("DescribeCvmZoneInstanceConfigInfos", {"Filters": one("instance-charge-type", "CDHPAID")},
-     "InvalidParameterValue.UnsupportedBatchInstanceChargeType"),
+    (
+        "DescribeJobs",
+        {"Filters": one("job-name", *[f"n{i}" for i in range(101)])},
+        "InvalidParameterValue.LimitExceeded",
+    ),
+    (
+        "DescribeAvailableCvmInstanceTypes",
+        {"Filters": one("zone", "ap-beijing-2")},
+        "InvalidParameterValue.InvalidZoneMismatchRegion",
+    ),
+    (
+        "DescribeCvmZoneInstanceConfigInfos",
+        {"Filters": one("instance-charge-type", "CDHPAID")},
+        "InvalidParameterValue.UnsupportedBatchInstanceChargeType",
+    ),
     ("DescribeComputeEnvs", {"EnvIds": ["<env>"], "Filters": BY_NAME}, COMBINED),
     ("DescribeComputeEnvCreateInfos", {"EnvIds": ["<env>"], "Filters": BY_NAME}, COMBINED),
-    ("DescribeTaskTemplates",
-     {"TaskTemplateIds": ["<template>"], "Filters": one("task-template-name", "t")}, COMBINED),
+    (
+        "DescribeTaskTemplates",
+        {"TaskTemplateIds": ["<template>"], "Filters": one("task-template-name", "t")},
+        COMBINED,
+    ),
     ("DescribeTaskLogs", {**MAIN, "TaskInstanceIndexes": [0], "Offset": 0}, COMBINED),  # [SDK]
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(

@@ -68,8 +68,11 @@ def test_the_sdk_sees_the_limit_as_an_error_code(limited):
 
 
 def test_other_client_share_is_settable_over_http(limited):
-    reply = requests.post(f"http://127.0.0.1:{limited.port}/_emulator/config",
-                          json={"other_client_share": 0.5}, timeout=5)  # fmt: skip
+    reply = requests.post(
+        f"http://127.0.0.1:{limited.port}/_emulator/config",
+        json={"other_client_share": 0.5},
+        timeout=5,
+    )
     assert reply.json()["other_client_share"] == 0.5
     assert limited.limits.other_client_share == 0.5
 
@@ -109,8 +112,11 @@ def test_fault_rates_are_proportions(emulator):
 
 
 def test_faults_are_settable_over_http_and_counted(emulator):
-    reply = requests.post(f"http://127.0.0.1:{emulator.port}/_emulator/faults",
-                          json={"DescribeJob": {"internal_error": 1.0}}, timeout=5)  # fmt: skip
+    reply = requests.post(
+        f"http://127.0.0.1:{emulator.port}/_emulator/faults",
+        json={"DescribeJob": {"internal_error": 1.0}},
+        timeout=5,
+    )
     assert reply.json()["faults"]["DescribeJob"]["internal_error"] == 1.0
     post(emulator, "DescribeJob", {"JobId": "job-00000000"})
     assert row(stats_of(emulator), "DescribeJob")["faults"] == 1

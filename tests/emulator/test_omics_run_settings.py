@@ -30,10 +30,17 @@ def test_access_mode_and_cache_clear_delay_are_kept(emulator, clock):
 def test_a_bad_access_mode_is_refused(emulator):
     client = omics_sdk(emulator)
     demo = demo_ids(emulator)
-    assert refusal(client, "RunApplication", {"ApplicationId": demo.wdl_app, "Name": "x", "AccessMode": "SHARED",
-                                              "EnvironmentId": demo.env_id, "InputBase64": "e30="}) == (
-        "InvalidParameterValue"
-    )  # fmt: skip
+    assert refusal(
+        client,
+        "RunApplication",
+        {
+            "ApplicationId": demo.wdl_app,
+            "Name": "x",
+            "AccessMode": "SHARED",
+            "EnvironmentId": demo.env_id,
+            "InputBase64": "e30=",
+        },
+    ) == ("InvalidParameterValue")
 
 
 def test_no_volume_given_means_the_default_volume(emulator):

@@ -166,15 +166,27 @@ def test_get_with_query_parameters_and_tc3(emulator):
     ts = int(time.time())
     host = f"127.0.0.1:{emulator.port}"
     auth = signing.sign_tc3(
-        secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, service="batch", host=host,
-        content_type="application/x-www-form-urlencoded", timestamp=ts, method="GET", query=query,
-    )  # fmt: skip
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        service="batch",
+        host=host,
+        content_type="application/x-www-form-urlencoded",
+        timestamp=ts,
+        method="GET",
+        query=query,
+    )
     reply = requests.get(
         f"http://{host}/?{query}",
-        headers={"Authorization": auth, "Content-Type": "application/x-www-form-urlencoded", "Host": host,
-                 "X-TC-Action": "DescribeJobs", "X-TC-Version": "2017-03-12", "X-TC-Timestamp": str(ts)},
+        headers={
+            "Authorization": auth,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Host": host,
+            "X-TC-Action": "DescribeJobs",
+            "X-TC-Version": "2017-03-12",
+            "X-TC-Timestamp": str(ts),
+        },
         timeout=5,
-    )  # fmt: skip
+    )
     response = reply.json()["Response"]
     assert "Error" not in response
     assert len(response["JobSet"]) == 2
@@ -183,10 +195,14 @@ def test_get_with_query_parameters_and_tc3(emulator):
 
 def _auth_for(service: str, emulator, body: bytes, ts: int | None = None) -> str:
     return signing.sign_tc3(
-        secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, service=service,
-        host=f"127.0.0.1:{emulator.port}", content_type="application/json",
-        timestamp=ts or int(time.time()), payload=body,
-    )  # fmt: skip
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        service=service,
+        host=f"127.0.0.1:{emulator.port}",
+        content_type="application/json",
+        timestamp=ts or int(time.time()),
+        payload=body,
+    )
 
 
 def _signed_headers(emulator, body: bytes, action: str) -> dict[str, str]:

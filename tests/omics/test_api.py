@@ -76,7 +76,7 @@ def test_unexpected_shapes_become_empty_values():
             "RunStatusCounts": "n/a",
             "ExecutionTime": None,
             "UpdateTime": "soon",
-        }  # fmt: skip
+        }
     )
     assert (group.status, group.total_run, group.status_counts) == ("PAUSED", 0, {})
     assert group.started_at is group.ended_at is group.updated_at is None

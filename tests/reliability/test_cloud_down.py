@@ -52,15 +52,27 @@ ENDPOINTS = {"silent": "Timeout", "trickle": "Timeout", "refused": "ConnectionEr
 def account(emulator, settings) -> CloudAccount:
     settings.CLOUD_RATE_SCALE = 100
     settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT = CONNECT_S, READ_S
-    account = account_create(name="d", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
-                             budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    account = account_create(
+        name="d",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
     converge(emulator, account)
     return account
 
 
 def converge(emulator: Emulator, account: CloudAccount) -> None:
-    batch_drive.drive(account, streams=list(REGISTRY), until=lambda: batch_drive.converged(emulator, account)
-                      and omics_drive.omics_converged(emulator, account))  # fmt: skip
+    batch_drive.drive(
+        account,
+        streams=list(REGISTRY),
+        until=lambda: (
+            batch_drive.converged(emulator, account)
+            and omics_drive.omics_converged(emulator, account)
+        ),
+    )
 
 
 def snapshot(account: CloudAccount) -> tuple[object, ...]:
@@ -144,8 +156,9 @@ def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(kind, emu
 
     account.refresh_from_db()
     converge(emulator, account)
-    assert not SyncHealth.objects.filter(account=account, stream__in=["batch.jobs", "omics.run_groups"],
-                                         consecutive_failures__gt=0).exists()  # fmt: skip
+    assert not SyncHealth.objects.filter(
+        account=account, stream__in=["batch.jobs", "omics.run_groups"], consecutive_failures__gt=0
+    ).exists()
 
 
 def test_an_action_whose_answer_is_lost_is_unknown_and_not_sent_again(emulator, account):

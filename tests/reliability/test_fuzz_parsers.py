@@ -24,14 +24,48 @@ values = st.recursive(
     ),
     max_leaves=8,
 )
-FIELDS = ["JobId", "JobName", "JobState", "Priority", "Placement", "CreateTime", "EndTime", "Tags", "TaskMetrics",
-          "TaskInstanceIndex", "TaskInstanceState", "ExitCode", "RedirectInfo", "EnvId", "ComputeNodeMetrics",
-          "DesiredComputeNodeCount", "ComputeNodeId", "Cpu", "PrivateIpAddresses", "RunGroupId", "Status", "RunUuid",
-          "ExecutionTime", "RunStatusCounts", "TotalRun", "Calls", "RunId", "ParentId", "StartTime"]  # fmt: skip
+FIELDS = [
+    "JobId",
+    "JobName",
+    "JobState",
+    "Priority",
+    "Placement",
+    "CreateTime",
+    "EndTime",
+    "Tags",
+    "TaskMetrics",
+    "TaskInstanceIndex",
+    "TaskInstanceState",
+    "ExitCode",
+    "RedirectInfo",
+    "EnvId",
+    "ComputeNodeMetrics",
+    "DesiredComputeNodeCount",
+    "ComputeNodeId",
+    "Cpu",
+    "PrivateIpAddresses",
+    "RunGroupId",
+    "Status",
+    "RunUuid",
+    "ExecutionTime",
+    "RunStatusCounts",
+    "TotalRun",
+    "Calls",
+    "RunId",
+    "ParentId",
+    "StartTime",
+]
 records = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), values, max_size=12)
-PARSERS = [batch_api.JobRecord.from_api, batch_api.InstanceRecord.from_api, batch_api.EnvRecord.from_api,
-           batch_api.NodeRecord.from_api] + [getattr(omics_api, n).from_api for n in dir(omics_api)
-           if n.endswith("Record") and hasattr(getattr(omics_api, n), "from_api")]  # fmt: skip
+PARSERS = [
+    batch_api.JobRecord.from_api,
+    batch_api.InstanceRecord.from_api,
+    batch_api.EnvRecord.from_api,
+    batch_api.NodeRecord.from_api,
+] + [
+    getattr(omics_api, n).from_api
+    for n in dir(omics_api)
+    if n.endswith("Record") and hasattr(getattr(omics_api, n), "from_api")
+]
 
 
 @settings(
@@ -50,12 +84,16 @@ def test_no_parser_raises_on_any_record(record):
 @given(batch=st.lists(records, min_size=1, max_size=5))
 def test_hostile_job_records_are_stored_whole_or_not_at_all(batch):
     account = factories.account("fuzz") if not Job.objects.exists() else Job.objects.first().account
-    parsed = [batch_api.JobRecord.from_api({**r, "JobId": f"job-{i:08d}", "JobState": str(r.get("JobState"))})
-              for i, r in enumerate(batch)]  # fmt: skip
+    parsed = [
+        batch_api.JobRecord.from_api(
+            {**r, "JobId": f"job-{i:08d}", "JobState": str(r.get("JobState"))}
+        )
+        for i, r in enumerate(batch)
+    ]
     before = Job.objects.count()
     try:
         jobs_upsert(account=account, region="ap-guangzhou", records=parsed, now=timezone.now())
-    except Exception:  # noqa: BLE001 - a refusal is fine, as long as nothing half-written remains
+    except Exception:
         assert Job.objects.count() == before
     else:
         assert set(

@@ -36,15 +36,25 @@ from tests.waiting import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CALL_LATENCY_S = 3.0  # the emulator answers RetryJobs this late: time to kill the sender
-SHORT = {"ACTION_SEND_LEASE_S": "2", "ACTION_OVERDUE_S": "1", "SYNC_LOCK_TTL_S": "4",
-         "CLOUD_RATE_SCALE": "100"}  # fmt: skip
+SHORT = {
+    "ACTION_SEND_LEASE_S": "2",
+    "ACTION_OVERDUE_S": "1",
+    "SYNC_LOCK_TTL_S": "4",
+    "CLOUD_RATE_SCALE": "100",
+}
 
 
 @pytest.fixture
 def account(emulator, settings):
     settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: syncs take seconds
-    return account_create(name="k", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
-                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    return account_create(
+        name="k",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
 
 
 @pytest.fixture

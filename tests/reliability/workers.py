@@ -29,8 +29,12 @@ def database_url() -> str:
 
 
 @contextmanager
-def celery_worker(redis_url: str, *, name: str, env: dict[str, str] | None = None,
-                  ) -> Iterator[subprocess.Popen[bytes]]:  # fmt: skip
+def celery_worker(
+    redis_url: str,
+    *,
+    name: str,
+    env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
     """`celery worker -Q actions,celery -P prefork -c 1`, as deployed. Its log goes to
     test-artifacts/<name>.log. Killed with its pool when the block ends (if still alive)."""
     LOGS.mkdir(exist_ok=True)
@@ -42,10 +46,32 @@ def celery_worker(redis_url: str, *, name: str, env: dict[str, str] | None = Non
         "LOG_FORMAT": "plain",
         **(env or {}),
     }
-    command = [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "-Q", "actions,celery",
-               "-P", "prefork", "-c", "1", "--loglevel", "INFO", "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "dashboard",
+        "worker",
+        "-Q",
+        "actions,celery",
+        "-P",
+        "prefork",
+        "-c",
+        "1",
+        "--loglevel",
+        "INFO",
+        "-n",
+        f"{name}-{uuid.uuid4().hex[:6]}@%h",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield process
     finally:

@@ -15,8 +15,14 @@ from apps.sync.tasks import step_once
 REGION = "ap-guangzhou"
 
 
-def drive(account: CloudAccount, *, until: Callable[[], bool], region: str = REGION, max_rounds: int = 400,
-          streams: list[str] | None = None) -> int:  # fmt: skip
+def drive(
+    account: CloudAccount,
+    *,
+    until: Callable[[], bool],
+    region: str = REGION,
+    max_rounds: int = 400,
+    streams: list[str] | None = None,
+) -> int:
     """Step every stream round-robin (delays ignored) until `until()`; returns the rounds."""
     import apps.sync.catalog  # noqa: F401
 
@@ -65,13 +71,13 @@ def cached_states(account: CloudAccount) -> dict[str, dict[Any, str]]:
             for j, n, s in Task.objects.filter(job__account=account, job__gone_at=None).values_list(
                 "job__job_id", "name", "state"
             )
-        },  # fmt: skip
+        },
         "instances": {
             (j, n, i): s
             for j, n, i, s in TaskInstance.objects.filter(
                 task__job__account=account, task__job__gone_at=None
             ).values_list("task__job__job_id", "task__name", "index", "state")
-        },  # fmt: skip
+        },
         "nodes": dict(
             ComputeNode.objects.filter(account=account, gone_at=None).values_list(
                 "node_id", "state"
@@ -82,7 +88,7 @@ def cached_states(account: CloudAccount) -> dict[str, dict[Any, str]]:
             for e, d in ComputeEnv.objects.filter(account=account, gone_at=None).values_list(
                 "env_id", "desired_count"
             )
-        },  # fmt: skip
+        },
     }
 
 
@@ -91,9 +97,11 @@ def missing_final_logs(emulator: Emulator, account: CloudAccount) -> list[tuple[
     world = batch_world(emulator)
     ended = [
         (j.id, t.name, i.index)
-        for j in world.jobs.values() for t in j.tasks.values() for i in t.instances
+        for j in world.jobs.values()
+        for t in j.tasks.values()
+        for i in t.instances
         if i.state in ("SUCCEED", "FAILED", "FAILED_INTERRUPTED") and i.running is not None
-    ]  # fmt: skip
+    ]
     cached = set(
         TaskLog.objects.filter(instance__task__job__account=account, final=True).values_list(
             "instance__task__job__job_id", "instance__task__name", "instance__index"

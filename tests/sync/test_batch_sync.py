@@ -24,8 +24,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def account(emulator, settings):
     settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: no need to wait
-    return account_create(name="sync", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
-                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    return account_create(
+        name="sync",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
 
 
 def test_the_demo_world_is_cached_with_the_same_states(emulator, account):

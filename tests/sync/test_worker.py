@@ -21,8 +21,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 @pytest.fixture
 def account(emulator, settings):
     settings.CLOUD_RATE_SCALE = 100
-    return account_create(name="w", secret_id=DEMO_SECRET_ID, secret_key=DEMO_SECRET_KEY, regions=[REGION],
-                          budget_share=1.0, endpoint=f"http://127.0.0.1:{emulator.port}")  # fmt: skip
+    return account_create(
+        name="w",
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=1.0,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
+    )
 
 
 def test_a_celery_worker_converges_the_cache(emulator, account):

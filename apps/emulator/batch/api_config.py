@@ -68,7 +68,7 @@ def _template_or_404(world: BatchWorld, template_id: str) -> dict[str, Any]:
         "TaskTemplateInfo": "obj",
         "TaskTemplateDescription": "str",
         "Tags": [TAG],
-    },  # fmt: skip
+    },
     required=("TaskTemplateName", "TaskTemplateInfo"),
     limit=2,
 )
@@ -95,7 +95,7 @@ def create_task_template(world: BatchWorld, p: dict[str, Any], ctx: Context) -> 
         "TaskTemplateName": "str",
         "TaskTemplateDescription": "str",
         "TaskTemplateInfo": "obj",
-    },  # fmt: skip
+    },
     required=("TaskTemplateId",),
     limit=2,
 )

@@ -145,8 +145,10 @@ def describe_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> 
 def describe_compute_envs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     offset, limit = page(p, default=20, maximum=100)
     envs = _envs(world, p, ENV_FILTERS)
-    return {"ComputeEnvSet": [views.env_view(e) for e in envs[offset : offset + limit]],
-            "TotalCount": len(envs)}  # fmt: skip
+    return {
+        "ComputeEnvSet": [views.env_view(e) for e in envs[offset : offset + limit]],
+        "TotalCount": len(envs),
+    }
 
 
 @PRODUCT.action(
@@ -170,8 +172,10 @@ def describe_compute_env_activities(
                 "InvalidParameter.ComputeNodeIdMalformed", f"Invalid compute node ID `{node_id}`."
             )
     acts = [a for a in env.activities if wanted is None or a.node_id in wanted]
-    return {"ActivitySet": [views.activity_view(a) for a in acts[offset : offset + limit]],
-            "TotalCount": len(acts)}  # fmt: skip
+    return {
+        "ActivitySet": [views.activity_view(a) for a in acts[offset : offset + limit]],
+        "TotalCount": len(acts),
+    }
 
 
 @PRODUCT.action(
@@ -193,8 +197,12 @@ def describe_compute_env_create_infos(
 ) -> dict[str, Any]:
     offset, limit = page(p, default=20, maximum=100)
     envs = _envs(world, p, CREATE_INFO_FILTERS)
-    return {"ComputeEnvCreateInfoSet": [views.env_create_info(e) for e in envs[offset : offset + limit]],
-            "TotalCount": len(envs)}  # fmt: skip
+    return {
+        "ComputeEnvCreateInfoSet": [
+            views.env_create_info(e) for e in envs[offset : offset + limit]
+        ],
+        "TotalCount": len(envs),
+    }
 
 
 @PRODUCT.action(
@@ -205,7 +213,7 @@ def describe_compute_env_create_infos(
         "EnvName": "str",
         "EnvDescription": "str",
         "EnvData": {"InstanceTypes": ["str"]},
-    },  # fmt: skip
+    },
     required=("EnvId",),
     limit=2,
 )
@@ -244,8 +252,11 @@ def modify_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
         # Only nodes that exist can be removed: those TerminateComputeNode accepts (§5.4);
         # nodes still SUBMITTED/CREATING are requests, not nodes yet. Attached CVMs are not
         # part of the desired count.
-        removable = [n for n in world.fleet.live_nodes(env)
-                     if n.origin == "BATCH_CREATED" and n.state in st.NODE_TERMINABLE]  # fmt: skip
+        removable = [
+            n
+            for n in world.fleet.live_nodes(env)
+            if n.origin == "BATCH_CREATED" and n.state in st.NODE_TERMINABLE
+        ]
         if env.desired - desired > len(removable):
             raise ApiError(
                 "UnsupportedOperation.NotEnoughComputeNodesToTerminate",

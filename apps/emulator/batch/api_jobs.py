@@ -203,14 +203,19 @@ def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
                 raise ApiError(
                     "InvalidParameter.JobIdMalformed", f"Invalid job ID format `{job_id}`."
                 )
-        jobs = sorted((world.jobs[j] for j in set(p["JobIds"]) if j in world.jobs),
-                      key=lambda job: job.seq, reverse=True)  # fmt: skip
+        jobs = sorted(
+            (world.jobs[j] for j in set(p["JobIds"]) if j in world.jobs),
+            key=lambda job: job.seq,
+            reverse=True,
+        )
     else:
         jobs = _newest_first(world, p.get("Filters"))
         if any(f.get("Name") != "job-state" for f in p.get("Filters") or []):
             jobs = [job for job in jobs if matches(job)]
-    return {"JobSet": [views.job_view(j) for j in jobs[offset : offset + limit]],
-            "TotalCount": len(jobs)}  # fmt: skip
+    return {
+        "JobSet": [views.job_view(j) for j in jobs[offset : offset + limit]],
+        "TotalCount": len(jobs),
+    }
 
 
 def _newest_first(world: BatchWorld, filters: list[dict[str, Any]] | None) -> list[Job]:
@@ -284,7 +289,7 @@ def describe_task(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
         "TaskInstanceIndexes": ["int"],
         "Offset": "int",
         "Limit": "int",
-    },  # fmt: skip
+    },
     required=("JobId", "TaskName"),
     limit=20,
 )
@@ -323,7 +328,7 @@ def describe_task_logs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
         "StartTime": "str",
         "EndTime": "str",
         "Dimensions": [{"Name": "str", "Value": "str"}],
-    },  # fmt: skip
+    },
     required=("JobId", "TaskName", "TaskInstanceIndex", "MetricName"),
     limit=2,  # not documented (the action postdates the doc): the Batch default is assumed
 )

@@ -156,8 +156,15 @@ class Fleet:
             origin="USER_ATTACHED" if instance_id else "BATCH_CREATED",
         )
         env.nodes[node.id] = node
-        activity = Activity(ids.short("act"), node.id, env.id, "CREATE_COMPUTE_NODE", cause,
-                            self.world.now, instance_id=node.instance_id)  # fmt: skip
+        activity = Activity(
+            ids.short("act"),
+            node.id,
+            env.id,
+            "CREATE_COMPUTE_NODE",
+            cause,
+            self.world.now,
+            instance_id=node.instance_id,
+        )
         env.activities.insert(0, activity)
         sched = self.world.sched
         if instance_id:  # an attached CVM is reinstalled, then joins
@@ -221,8 +228,15 @@ class Fleet:
     def _terminate(self, env: Env, node: Node, cause: str) -> None:
         node.generation += 1
         node.state = "DELETING"
-        activity = Activity(self.world.ids.short("act"), node.id, env.id, "TERMINATE_COMPUTE_NODE",
-                            cause, self.world.now, instance_id=node.instance_id)  # fmt: skip
+        activity = Activity(
+            self.world.ids.short("act"),
+            node.id,
+            env.id,
+            "TERMINATE_COMPUTE_NODE",
+            cause,
+            self.world.now,
+            instance_id=node.instance_id,
+        )
         env.activities.insert(0, activity)
         self.world.sched.after(self._rng.uniform(8, 20), self._gone, env, node, activity)
 

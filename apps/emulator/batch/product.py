@@ -7,9 +7,21 @@ from apps.emulator.registry import Product
 
 # batch-api.md §1.1; the first is used when a request names no region (it is optional).
 REGIONS = (
-    "ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-chengdu", "ap-chongqing", "ap-hongkong",
-    "ap-singapore", "ap-bangkok", "ap-mumbai", "ap-seoul", "ap-tokyo", "na-ashburn",
-    "na-siliconvalley", "na-toronto", "eu-frankfurt",
-)  # fmt: skip
+    "ap-guangzhou",
+    "ap-shanghai",
+    "ap-beijing",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-hongkong",
+    "ap-singapore",
+    "ap-bangkok",
+    "ap-mumbai",
+    "ap-seoul",
+    "ap-tokyo",
+    "na-ashburn",
+    "na-siliconvalley",
+    "na-toronto",
+    "eu-frankfurt",
+)
 
 PRODUCT = Product(service="batch", version="2017-03-12", regions=REGIONS, region_required=False)

@@ -203,8 +203,11 @@ class BatchWorld:
                         inst.generation += 1
                         self.sched.after(
                             self._span(self.profile.schedule),
-                            self._step, inst, inst.generation, st.RUNNABLE,
-                        )  # fmt: skip
+                            self._step,
+                            inst,
+                            inst.generation,
+                            st.RUNNABLE,
+                        )
 
     def _step(self, inst: Instance, generation: int, target: str) -> None:
         job = inst.task.job
@@ -264,8 +267,15 @@ class BatchWorld:
                 )
         self._refresh(job)
 
-    def _end(self, inst: Instance, state: str, *, exit_code: int | None, reason: str = "",
-             detail: str = "") -> None:  # fmt: skip
+    def _end(
+        self,
+        inst: Instance,
+        state: str,
+        *,
+        exit_code: int | None,
+        reason: str = "",
+        detail: str = "",
+    ) -> None:
         inst.state, inst.exit_code, inst.ended = state, exit_code, self.now
         inst.reason, inst.detailed_reason = reason, detail
         if state != st.FAILED_INTERRUPTED:  # an interrupted instance keeps its node
@@ -342,8 +352,13 @@ class BatchWorld:
     def _terminated(self, inst: Instance, generation: int) -> None:
         if generation != inst.generation or inst.task.job.id not in self.jobs:
             return
-        self._end(inst, st.FAILED, exit_code=137, reason="Terminated by user",
-                  detail="The compute instance was terminated by a user request.")  # fmt: skip
+        self._end(
+            inst,
+            st.FAILED,
+            exit_code=137,
+            reason="Terminated by user",
+            detail="The compute instance was terminated by a user request.",
+        )
         self._refresh(inst.task.job)
 
     def terminate_job(self, job: Job) -> None:

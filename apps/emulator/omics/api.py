@@ -27,13 +27,29 @@ PRODUCT = Product(
     region_required=True,
 )
 LIMIT = 20  # "默认接口请求频率限制：20次/秒" on every action page
-RUN_OPTION = {"FailureMode": "str", "UseCallCache": "bool", "UseErrorOnHold": "bool",
-              "FinalWorkflowOutputsDir": "str", "UseRelativeOutputPaths": "bool",
-              "AddRunInfoToOutputDir": "bool"}  # fmt: skip
-NF_OPTION = {"Config": "str", "Profile": "str", "Report": "bool", "Resume": "bool", "NFVersion": "str",
-             "LaunchDir": "str"}  # fmt: skip
-GIT_INFO = {"GitHttpPath": "str", "GitUserName": "str", "GitTokenOrPassword": "str", "Branch": "str",
-            "Tag": "str"}  # fmt: skip
+RUN_OPTION = {
+    "FailureMode": "str",
+    "UseCallCache": "bool",
+    "UseErrorOnHold": "bool",
+    "FinalWorkflowOutputsDir": "str",
+    "UseRelativeOutputPaths": "bool",
+    "AddRunInfoToOutputDir": "bool",
+}
+NF_OPTION = {
+    "Config": "str",
+    "Profile": "str",
+    "Report": "bool",
+    "Resume": "bool",
+    "NFVersion": "str",
+    "LaunchDir": "str",
+}
+GIT_INFO = {
+    "GitHttpPath": "str",
+    "GitUserName": "str",
+    "GitTokenOrPassword": "str",
+    "Branch": "str",
+    "Tag": "str",
+}
 NF_FILES = ("nextflow.log",)
 NF_REPORT_FILES = (
     "execution_report.html",
@@ -106,8 +122,11 @@ ENV_FILTERS = {
 }
 
 
-@PRODUCT.action("DescribeEnvironments", params={"Offset": "int", "Limit": "int", "Filters": [FILTER]},
-                limit=LIMIT)  # fmt: skip
+@PRODUCT.action(
+    "DescribeEnvironments",
+    params={"Offset": "int", "Limit": "int", "Filters": [FILTER]},
+    limit=LIMIT,
+)
 def describe_environments(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     offset, limit = page(p, default=20, maximum=100)
     matches = compile_filters(p.get("Filters"), ENV_FILTERS)
@@ -157,8 +176,10 @@ RUN_FILTERS = {
 }
 
 
-@platform_action("DescribeRunGroups",
-                 params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]})  # fmt: skip
+@platform_action(
+    "DescribeRunGroups",
+    params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]},
+)
 def describe_run_groups(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     offset, limit = page(p, default=10, maximum=100)
@@ -166,12 +187,16 @@ def describe_run_groups(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> d
     groups = sorted(
         (g for g in world.groups.values() if matches(g)), key=lambda g: g.seq, reverse=True
     )
-    return {"TotalCount": len(groups),
-            "RunGroups": [views.group_view(world, g) for g in groups[offset : offset + limit]]}  # fmt: skip
+    return {
+        "TotalCount": len(groups),
+        "RunGroups": [views.group_view(world, g) for g in groups[offset : offset + limit]],
+    }
 
 
-@platform_action("DescribeRuns",
-                 params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]})  # fmt: skip
+@platform_action(
+    "DescribeRuns",
+    params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]},
+)
 def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     offset, limit = page(p, default=10, maximum=100)
@@ -183,8 +208,11 @@ def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[st
     }
 
 
-@platform_action("GetRunCalls", params={"RunUuid": "str", "Path": "str", "ProjectId": "str"},
-                 required=("RunUuid", "Path"))  # fmt: skip
+@platform_action(
+    "GetRunCalls",
+    params={"RunUuid": "str", "Path": "str", "ProjectId": "str"},
+    required=("RunUuid", "Path"),
+)
 def get_run_calls(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     run = _run(world, p["RunUuid"])
@@ -217,9 +245,11 @@ def get_run_status(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[s
     return {"Metadata": views.run_metadata(_run(world, p["RunUuid"]))}
 
 
-@platform_action("GetRunMetadataFile",
-                 params={"RunUuid": "str", "ProjectId": "str", "Key": "str", "Keys": ["str"]},
-                 required=("RunUuid",))  # fmt: skip
+@platform_action(
+    "GetRunMetadataFile",
+    params={"RunUuid": "str", "ProjectId": "str", "Key": "str", "Keys": ["str"]},
+    required=("RunUuid",),
+)
 def get_run_metadata_file(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     run = _run(world, p["RunUuid"])
@@ -254,8 +284,9 @@ def get_run_metadata_file(world: OmicsWorld, p: dict[str, Any], ctx: Context) ->
     return fields
 
 
-@platform_action("TerminateRunGroup", params={"RunGroupId": "str", "ProjectId": "str"},
-                 required=("RunGroupId",))  # fmt: skip
+@platform_action(
+    "TerminateRunGroup", params={"RunGroupId": "str", "ProjectId": "str"}, required=("RunGroupId",)
+)
 def terminate_run_group(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     group = world.groups.get(p["RunGroupId"])
@@ -271,9 +302,16 @@ def terminate_run_group(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> d
     return {}
 
 
-@platform_action("RetryRuns",
-                 params={"ProjectId": "str", "RunGroupId": "str", "RunUuids": ["str"],
-                         "WDLOption": RUN_OPTION, "NFOption": NF_OPTION})  # fmt: skip
+@platform_action(
+    "RetryRuns",
+    params={
+        "ProjectId": "str",
+        "RunGroupId": "str",
+        "RunUuids": ["str"],
+        "WDLOption": RUN_OPTION,
+        "NFOption": NF_OPTION,
+    },
+)
 def retry_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     if "RunGroupId" not in p and not p.get("RunUuids"):
@@ -320,9 +358,11 @@ def retry_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, 
 TABLE_FILTERS = {"Name": lambda t: [t["Name"]], "TableId": lambda t: [t["TableId"]]}
 
 
-@platform_action("DescribeTables",
-                 params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]},
-                 required=("ProjectId",))  # fmt: skip
+@platform_action(
+    "DescribeTables",
+    params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]},
+    required=("ProjectId",),
+)
 def describe_tables(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     offset, limit = page(p, default=10, maximum=100)
@@ -331,10 +371,17 @@ def describe_tables(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
     return {"TotalCount": len(tables), "Tables": tables[offset : offset + limit]}
 
 
-@platform_action("DescribeTablesRows",
-                 params={"ProjectId": "str", "TableId": "str", "Limit": "int", "Offset": "int",
-                         "Filters": [FILTER]},
-                 required=("ProjectId", "TableId"))  # fmt: skip
+@platform_action(
+    "DescribeTablesRows",
+    params={
+        "ProjectId": "str",
+        "TableId": "str",
+        "Limit": "int",
+        "Offset": "int",
+        "Filters": [FILTER],
+    },
+    required=("ProjectId", "TableId"),
+)
 def describe_tables_rows(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     _project(world, p)
     table = world.tables.get(p["TableId"])
@@ -347,9 +394,11 @@ def describe_tables_rows(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> 
     exact = [f for f in p.get("Filters") or [] if f.get("Name") != "Tr"]
     matches = compile_filters(exact, {"TableRowUuid": lambda r: [r["TableRowUuid"]]})
     rows = [
-        r for r in table["_rows"]
-        if matches(r) and all(any(v in cell for v in f["Values"] for cell in r["Content"]) for f in fuzzy)
-    ]  # fmt: skip
+        r
+        for r in table["_rows"]
+        if matches(r)
+        and all(any(v in cell for v in f["Values"] for cell in r["Content"]) for f in fuzzy)
+    ]
     return {"TotalCount": len(rows), "Rows": rows[offset : offset + limit]}
 
 

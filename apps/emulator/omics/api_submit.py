@@ -94,7 +94,7 @@ def _check_name(world: OmicsWorld, name: str, description: str) -> None:
         "WorkDir": "str",
         "AccessMode": "str",
         "VolumeIds": ["str"],
-    },  # fmt: skip
+    },
     required=("ApplicationId", "Name", "EnvironmentId"),
 )
 def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -131,12 +131,22 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
             )
         inputs = [(text, u, rows[u]["Content"][0]) for u in wanted]
     group = world.submit_group(
-        name=p["Name"], description=p.get("Description", ""), env_id=p["EnvironmentId"], type=app.type,
-        app=app, input=text, input_type=input_type, input_cos_uri=cos_uri,
-        option=p.get("Option") or {}, nf_option=p.get("NFOption") or {}, table_id=p.get("TableId", ""),
-        work_dir=p.get("WorkDir", ""), inputs=inputs, **_run_settings(world, p),
+        name=p["Name"],
+        description=p.get("Description", ""),
+        env_id=p["EnvironmentId"],
+        type=app.type,
+        app=app,
+        input=text,
+        input_type=input_type,
+        input_cos_uri=cos_uri,
+        option=p.get("Option") or {},
+        nf_option=p.get("NFOption") or {},
+        table_id=p.get("TableId", ""),
+        work_dir=p.get("WorkDir", ""),
+        inputs=inputs,
+        **_run_settings(world, p),
         access_mode=_access_mode(p),
-    )  # fmt: skip
+    )
     return {"RunGroupId": group.id}
 
 
@@ -156,7 +166,7 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
         "WorkDir": "str",
         "VolumeIds": ["str"],
         "Entrypoint": "str",
-    },  # fmt: skip
+    },
     required=("Name", "EnvironmentId", "GitSource", "Type", "NFOption"),
 )
 def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -169,10 +179,19 @@ def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str
     _check_name(world, p["Name"], p.get("Description", ""))
     text, input_type, cos_uri = _decoded_input(p)
     group = world.submit_group(
-        name=p["Name"], description=p.get("Description", ""), env_id=p["EnvironmentId"], type="NEXTFLOW",
-        app=None, input=text, input_type=input_type, input_cos_uri=cos_uri, option={},
-        nf_option=p["NFOption"], work_dir=p.get("WorkDir", ""), **_run_settings(world, p),
+        name=p["Name"],
+        description=p.get("Description", ""),
+        env_id=p["EnvironmentId"],
+        type="NEXTFLOW",
+        app=None,
+        input=text,
+        input_type=input_type,
+        input_cos_uri=cos_uri,
+        option={},
+        nf_option=p["NFOption"],
+        work_dir=p.get("WorkDir", ""),
+        **_run_settings(world, p),
         git_source={k: v for k, v in p["GitSource"].items() if k != "GitTokenOrPassword"},
         inputs=[(text, "", "")],
-    )  # fmt: skip
+    )
     return {"RunGroupId": group.id}

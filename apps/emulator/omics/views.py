@@ -14,11 +14,22 @@ from apps.emulator.timefmt import omics_time as ot
 # doc's examples show them (omics-api.md §4.1 `"FailureMode": ""`, §5.17 `AddRunInfoToOutputDir:
 # null`); the undocumented keys of §5.17's example (RunGroupName, InputFileKeys, ...) are left out,
 # as the SDK models lack them.
-RUN_OPTION_UNSET = {"FailureMode": "", "UseCallCache": False, "UseErrorOnHold": False,
-                    "FinalWorkflowOutputsDir": "", "UseRelativeOutputPaths": False,
-                    "AddRunInfoToOutputDir": None}  # fmt: skip
-NF_OPTION_UNSET = {"Config": "", "Profile": "", "Report": False, "Resume": False, "NFVersion": "",
-                   "LaunchDir": ""}  # fmt: skip
+RUN_OPTION_UNSET = {
+    "FailureMode": "",
+    "UseCallCache": False,
+    "UseErrorOnHold": False,
+    "FinalWorkflowOutputsDir": "",
+    "UseRelativeOutputPaths": False,
+    "AddRunInfoToOutputDir": None,
+}
+NF_OPTION_UNSET = {
+    "Config": "",
+    "Profile": "",
+    "Report": False,
+    "Resume": False,
+    "NFVersion": "",
+    "LaunchDir": "",
+}
 
 
 def _execution(submit: float, start: float | None, end: float | None) -> dict[str, str]:
@@ -74,8 +85,11 @@ def _cache(run: Run, now: float) -> dict[str, Any]:
     """CacheInfo: the cache is cleaned CacheClearDelay hours after the run ends (0: never)."""
     delay = run.group.cache_clear_delay
     clear_at = run.ended + delay * 3600 if delay and run.ended is not None else None
-    return {"CacheClearDelay": delay, "CacheClearTime": ot(clear_at),
-            "CacheCleared": clear_at is not None and now >= clear_at}  # fmt: skip
+    return {
+        "CacheClearDelay": delay,
+        "CacheClearTime": ot(clear_at),
+        "CacheCleared": clear_at is not None and now >= clear_at,
+    }
 
 
 def run_view(run: Run, now: float) -> dict[str, Any]:
@@ -101,12 +115,29 @@ def run_view(run: Run, now: float) -> dict[str, Any]:
 
 def _metadata(**fields: Any) -> dict[str, Any]:
     base = {
-        "RunType": "Task", "RunId": "", "ParentId": "", "JobId": "", "CallName": "",
-        "ScatterIndex": "", "Input": "{}", "Output": "{}", "Status": "", "ErrorMessage": "",
-        "StartTime": "", "SubmitTime": "", "EndTime": "", "Command": "", "Runtime": "{}",
-        "Preprocess": False, "PostProcess": False, "CallCached": False, "WorkDir": "",
-        "Stdout": "", "Stderr": "", "Meta": "{}",
-    }  # fmt: skip
+        "RunType": "Task",
+        "RunId": "",
+        "ParentId": "",
+        "JobId": "",
+        "CallName": "",
+        "ScatterIndex": "",
+        "Input": "{}",
+        "Output": "{}",
+        "Status": "",
+        "ErrorMessage": "",
+        "StartTime": "",
+        "SubmitTime": "",
+        "EndTime": "",
+        "Command": "",
+        "Runtime": "{}",
+        "Preprocess": False,
+        "PostProcess": False,
+        "CallCached": False,
+        "WorkDir": "",
+        "Stdout": "",
+        "Stderr": "",
+        "Meta": "{}",
+    }
     base.update(fields)
     return base
 
@@ -141,7 +172,7 @@ def call_view(world: OmicsWorld, run: Run, call: Call, now: float) -> dict[str, 
             }
         )
         if call.run_type == "Task"
-        else "{}",  # fmt: skip
+        else "{}",
         WorkDir=workdir,
         Stdout=f"{workdir}/execution/stdout" if call.run_type == "Task" else "",
         Stderr=f"{workdir}/execution/stderr" if call.run_type == "Task" else "",

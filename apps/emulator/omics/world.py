@@ -139,11 +139,25 @@ class OmicsWorld:
         inputs: list[tuple[str, str, str]] = fields.pop("inputs")  # (input, row uuid, user id)
         retry_depth = fields.pop("retry_depth", 0)
         self._seq += 1
-        group = RunGroup(id=self.ids.words("run"), seq=self._seq, created=self.now, updated=self.now,
-                         project_id=self.project_id, **fields)  # fmt: skip
+        group = RunGroup(
+            id=self.ids.words("run"),
+            seq=self._seq,
+            created=self.now,
+            updated=self.now,
+            project_id=self.project_id,
+            **fields,
+        )
         for run_input, row_uuid, user_id in inputs:
-            run = Run(self.ids.uuid(), group, run_input, self.now, user_id, row_uuid,
-                      updated=self.now, retry_depth=retry_depth)  # fmt: skip
+            run = Run(
+                self.ids.uuid(),
+                group,
+                run_input,
+                self.now,
+                user_id,
+                row_uuid,
+                updated=self.now,
+                retry_depth=retry_depth,
+            )
             group.runs.append(run)
             self.runs[run.uuid] = run
             self.sched.after(self.rng.uniform(5, 30), self._start_run, run, run.generation)
@@ -187,11 +201,19 @@ class OmicsWorld:
                 child_t = call.start
                 for child in ("split", "merge"):
                     span = (call.end - call.start) / 2
-                    call.children.append(Call(
-                        run_id=f"{call.run_id}-{child}", parent_id=call.run_id, name=f"sub_workflow.{child}",
-                        run_type="Task", submit=child_t, start=child_t + 1, end=child_t + span,
-                        fails=call.fails and child == "merge", job_id=self.ids.words("plan"),
-                    ))  # fmt: skip
+                    call.children.append(
+                        Call(
+                            run_id=f"{call.run_id}-{child}",
+                            parent_id=call.run_id,
+                            name=f"sub_workflow.{child}",
+                            run_type="Task",
+                            submit=child_t,
+                            start=child_t + 1,
+                            end=child_t + span,
+                            fails=call.fails and child == "merge",
+                            job_id=self.ids.words("plan"),
+                        )
+                    )
                     child_t += span
             calls.append(call)
             t = call.end
@@ -234,8 +256,9 @@ class OmicsWorld:
                 )
         self._touch_group(group)
 
-    def retry(self, runs: list[Run], *, option: dict[str, Any] | None, nf_option: dict[str, Any] | None
-              ) -> RunGroup:  # fmt: skip
+    def retry(
+        self, runs: list[Run], *, option: dict[str, Any] | None, nf_option: dict[str, Any] | None
+    ) -> RunGroup:
         """RetryRuns: always a new run group holding fresh copies of the runs."""
         source = runs[0].group
         return self.submit_group(

@@ -46,14 +46,21 @@ class Command(BaseCommand):
         if opts["command"] == "list":
             for account in CloudAccount.objects.all():
                 state = "enabled" if account.enabled else "disabled"
-                self.stdout.write(f"{account.name}  {account.secret_id}  {','.join(account.regions)}  "
-                                  f"share={account.budget_share}  {account.endpoint or 'tencentcloudapi.com'}  {state}")  # fmt: skip
+                self.stdout.write(
+                    f"{account.name}  {account.secret_id}  {','.join(account.regions)}  "
+                    f"share={account.budget_share}  {account.endpoint or 'tencentcloudapi.com'}  {state}"
+                )
             return
         if opts["command"] == "add":
             account = self._add(opts)
-            audit_record(user=None, action="account.create", targets=[account.name],
-                         params={"via": "manage.py cloud_account add", "regions": account.regions},
-                         account=account, status=AuditStatus.SUCCEEDED)  # fmt: skip
+            audit_record(
+                user=None,
+                action="account.create",
+                targets=[account.name],
+                params={"via": "manage.py cloud_account add", "regions": account.regions},
+                account=account,
+                status=AuditStatus.SUCCEEDED,
+            )
             self.stdout.write(f"Added account {account.name}.")
             if opts["no_check"]:
                 return
@@ -80,8 +87,14 @@ class Command(BaseCommand):
             secret_key = getpass.getpass("SecretKey (not echoed): ")
         regions = [r.strip() for r in opts["regions"].split(",") if r.strip()]
         try:
-            return account_create(name=opts["name"], secret_id=secret_id, secret_key=secret_key,
-                                  regions=regions, budget_share=opts["budget_share"], endpoint=opts["endpoint"])  # fmt: skip
+            return account_create(
+                name=opts["name"],
+                secret_id=secret_id,
+                secret_key=secret_key,
+                regions=regions,
+                budget_share=opts["budget_share"],
+                endpoint=opts["endpoint"],
+            )
         except ValidationError as err:
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in err.message_dict.items())
