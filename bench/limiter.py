@@ -62,14 +62,15 @@ def worker(
     django.setup()
     from apps.cloud.errors import CloudError
     from apps.cloud.gateway import cloud_call
+    from apps.cloud.scope import Scope
 
-    acct = account(port)
+    scope = Scope(account(port), "ap-guangzhou")
     ok = failed = 0
     stamps: list[float] = []
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            cloud_call(acct, "ap-guangzhou", "batch", action, params, max_wait=seconds)
+            cloud_call(scope, "batch", action, params, max_wait=seconds)
             ok += 1
             stamps.append(time.time())
         except CloudError:

@@ -25,7 +25,7 @@ from django.core.management import call_command  # noqa: E402
 
 from apps.accounts.services import team_ensure_demo  # noqa: E402
 from apps.cloud.services import account_ensure_default  # noqa: E402
-from apps.sync.cache import cache_clear  # noqa: E402
+from apps.sync.forget import forget_account  # noqa: E402
 from apps.sync.tasks import optimize_database  # noqa: E402
 
 ROOT = Path(settings.BASE_DIR)
@@ -58,7 +58,9 @@ def prepare() -> list[tuple[str, str]]:
     call_command("migrate", verbosity=0, interactive=False)
     account = account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
     if account is not None and account.endpoint == settings.TENCENTCLOUD_ENDPOINT:
-        cache_clear(account)  # the emulator starts a new world: the old cache of it would mislead
+        forget_account(
+            account
+        )  # the emulator starts a new world: the old cache of it would mislead
     return team_ensure_demo(account)
     optimize_database()  # planner statistics for SQLite (beat refreshes them every 10 min)
 

@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.sync.infra.infrastructure",
+                "apps.sync.redis_health.infrastructure",
             ],
         },
     },

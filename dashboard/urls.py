@@ -6,6 +6,7 @@ from django.urls import include, path
 from dashboard import health, metrics
 
 urlpatterns = [
+    path("", include("apps.ui.urls")),
     path("", include("apps.batch.urls")),
     path("omics/", include("apps.omics.urls")),
     path("account/", include("apps.accounts.urls")),

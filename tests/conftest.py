@@ -130,9 +130,8 @@ def omics_sdk(
 def synced(django_db_setup, django_db_blocker):
     """A cache filled by the real sync from the demo emulator, once per test module (the
     tests read it inside their own rolled-back transactions)."""
-    import apps.sync.catalog  # noqa: F401  (registers every stream)
     from apps.cloud.services import account_create
-    from apps.sync.streams import REGISTRY
+    from apps.sync.streams import registered
     from tests.sync.drive import converged, drive
     from tests.sync.omics_drive import omics_converged
 
@@ -150,7 +149,7 @@ def synced(django_db_setup, django_db_blocker):
         drive(
             account,
             until=lambda: converged(emu, account) and omics_converged(emu, account),
-            streams=list(REGISTRY),
+            streams=list(registered()),
         )
     yield emu
     emu.stop()

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_metrics_show_calls_rates_streams_and_queues(synced, settings):
     from apps.cloud.gateway import cloud_call
     from apps.cloud.models import CloudAccount
+    from apps.cloud.scope import Scope
 
-    cloud_call(
-        CloudAccount.objects.get(name="demo"), "ap-guangzhou", "batch", "DescribeJobs", {"Limit": 1}
-    )
+    demo = Scope(CloudAccount.objects.get(name="demo"), "ap-guangzhou")
+    cloud_call(demo, "batch", "DescribeJobs", {"Limit": 1})
     body = Client().get("/metrics").content.decode()
     assert (
         'jobdeck_cloud_calls_total{account="demo",region="ap-guangzhou",service="batch",action="DescribeJobs"}'

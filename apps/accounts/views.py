@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.models import Membership, Role, Team, User
+from apps.accounts.access import administered_teams, team_to_manage
+from apps.accounts.models import Membership, Role, User
 from apps.accounts.services import membership_set
 from apps.audit.models import AuditStatus
 from apps.audit.services import audit_record
@@ -47,29 +48,15 @@ class AccountForm(forms.ModelForm):
         return data
 
 
-def _admin_team(request: HttpRequest, team_id: int) -> Team:
-    team = get_object_or_404(Team, pk=team_id)
-    if not (
-        request.user.is_superuser
-        or Membership.objects.filter(team=team, user=request.user, role=Role.ADMIN).exists()
-    ):
-        raise PermissionDenied("Only an admin of the team may manage it.")
-    return team
-
-
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = (
-        Team.objects.all()
-        if request.user.is_superuser
-        else Team.objects.filter(memberships__user=request.user, memberships__role=Role.ADMIN)
-    )
+    teams = administered_teams(request.user)
     return render(request, "accounts/team_list.html", {"teams": teams.order_by("name")})
 
 
 @require_GET
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = _admin_team(request, team_id)
+    team = team_to_manage(request.user, team_id)
     return render(
         request,
         "accounts/team_detail.html",
@@ -85,7 +72,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_POST
 def member_set(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = _admin_team(request, team_id)
+    team = team_to_manage(request.user, team_id)
     user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
     role = request.POST.get("role", "")
     if user is None or role not in Role.values:
@@ -106,7 +93,7 @@ def member_set(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_POST
 def member_remove(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
-    team = _admin_team(request, team_id)
+    team = team_to_manage(request.user, team_id)
     membership = get_object_or_404(Membership, team=team, user_id=user_id)
     username = membership.user.username
     membership.delete()
@@ -123,7 +110,7 @@ def member_remove(request: HttpRequest, team_id: int, user_id: int) -> HttpRespo
 
 @require_POST
 def account_save(request: HttpRequest, team_id: int, account_id: int | None = None) -> HttpResponse:
-    team = _admin_team(request, team_id)
+    team = team_to_manage(request.user, team_id)
     account = (
         get_object_or_404(CloudAccount, pk=account_id, team=team)
         if account_id

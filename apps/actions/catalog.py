@@ -1,10 +1,14 @@
 """The operator actions: what each targets, when the docs say the cloud would refuse it, and
 how its targets are packed into cloud calls.
 
-Refusals follow the references: RetryJobs only on FAILED (batch-api.md §3.4.9); TerminateJob
-refused in SUBMITTED and pointless in SUCCEED (§3.4.7); TerminateTaskInstance does nothing to
-SUCCEED or FAILED instances (§3.4.8); compute nodes terminate only in CREATED,
-CREATION_FAILED, RUNNING or ABNORMAL (§3.2.9); omics groups and runs per omics-api.md §7.4-7.5.
+Refusals follow each action's page: RetryJobs only on FAILED
+(https://www.tencentcloud.com/document/api/599/30551); TerminateJob refused in SUBMITTED and
+pointless once ended (https://www.tencentcloud.com/document/api/599/30547);
+TerminateTaskInstance does nothing to an ended instance
+(https://www.tencentcloud.com/document/api/599/30489); compute nodes terminate only in
+CREATED, CREATION_FAILED, RUNNING or ABNORMAL (https://www.tencentcloud.com/document/api/599/30505);
+TerminateRunGroup (https://cloud.tencent.com/document/api/1643/100856) only while the group
+runs, RetryRuns (https://cloud.tencent.com/document/api/1643/90978) only failed or canceled runs.
 """
 
 from __future__ import annotations
@@ -15,12 +19,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.batch.models import ComputeNode, Job, TaskInstance
+from apps.batch.models import NODE_TERMINABLE, ComputeNode, Job, JobState, TaskInstance
 from apps.cloud.models import CloudAccount
-from apps.omics.models import GROUP_ENDED, Run, RunGroup
-
-NODE_TERMINABLE = ("CREATED", "CREATION_FAILED", "RUNNING", "ABNORMAL")
-RUN_RETRYABLE = ("EXECUTOR_ERROR", "CANCELED")
+from apps.omics.models import Run, RunGroup
+from apps.sync.models import Kind
 
 
 @dataclass(frozen=True)
@@ -35,18 +37,18 @@ class Target:
         return self.obj.task.job if isinstance(self.obj, TaskInstance) else self.obj
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ActionSpec:
-    key: str
-    label: str
+    key: str  # in the URL: /actions/<key>/
+    label: str  # the button
     service: str
     cloud_action: str
-    kind: str
+    kind: Kind  # what it acts on
     per_call: int  # how many targets one cloud call takes
     refusal: Callable[[Any], str | None]  # why the cloud would refuse this target, or None
     params: Callable[[list[Target]], dict[str, Any]]
+    find: Callable[[QuerySet[CloudAccount], list[str]], list[Target]]
     group: Callable[[Target], str] = lambda t: ""  # targets of one call share this
-    find: Callable[[QuerySet[CloudAccount], list[str]], list[Target]] = lambda a, k: []
 
 
 def _jobs(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target]:
@@ -100,119 +102,130 @@ def _runs(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target]:
 
 
 def _job_retry(job: Job) -> str | None:
-    return (
-        None if job.state == "FAILED" else f"only a FAILED job can be retried (it is {job.state})"
-    )
+    if job.state == JobState.FAILED:
+        return None
+    return f"only a FAILED job can be retried (it is {job.state})"
 
 
 def _job_terminate(job: Job) -> str | None:
-    if job.state == "SUBMITTED":
+    if job.state == JobState.SUBMITTED:
         return "a SUBMITTED job cannot be terminated yet"
-    if job.state in ("SUCCEED", "FAILED"):
+    if job.is_released:
         return f"it has already ended ({job.state})"
     return None
 
 
 def _instance_terminate(inst: TaskInstance) -> str | None:
-    return f"it has already ended ({inst.state})" if inst.state in ("SUCCEED", "FAILED") else None
+    return f"it has already ended ({inst.state})" if inst.is_released else None
 
 
 def _node_terminate(node: ComputeNode) -> str | None:
-    if node.state in NODE_TERMINABLE:
+    if node.is_terminable:
         return None
     return f"a {node.state} node cannot be terminated (only {', '.join(NODE_TERMINABLE)})"
 
 
 def _group_terminate(group: RunGroup) -> str | None:
-    return f"it has already ended ({group.status})" if group.status in GROUP_ENDED else None
+    return f"it has already ended ({group.status})" if group.is_ended else None
 
 
 def _run_retry(run: Run) -> str | None:
-    if run.status in RUN_RETRYABLE:
+    if run.is_retryable:
         return None
     return f"only a failed or canceled run can be retried (it is {run.status})"
 
 
-ACTIONS: dict[str, ActionSpec] = {
-    spec.key: spec
-    for spec in (
-        ActionSpec(
-            "retry-jobs",
-            "Retry",
-            "batch",
-            "RetryJobs",
-            "job",
-            100,
-            _job_retry,
-            lambda ts: {"JobIds": [t.key for t in ts]},
-            find=_jobs,
-        ),
-        ActionSpec(
-            "terminate-job",
-            "Terminate",
-            "batch",
-            "TerminateJob",
-            "job",
-            1,
-            _job_terminate,
-            lambda ts: {"JobId": ts[0].key},
-            find=_jobs,
-        ),
-        ActionSpec(
-            "terminate-instance",
-            "Terminate instance",
-            "batch",
-            "TerminateTaskInstance",
-            "instance",
-            1,
-            _instance_terminate,
-            lambda ts: {
-                "JobId": ts[0].obj.task.job.job_id,
-                "TaskName": ts[0].obj.task.name,
-                "TaskInstanceIndex": ts[0].obj.index,
-            },
-            find=_instances,
-        ),
-        ActionSpec(
-            "terminate-nodes",
-            "Terminate nodes",
-            "batch",
-            "TerminateComputeNodes",
-            "node",
-            100,
-            _node_terminate,
-            lambda ts: {"EnvId": ts[0].obj.env.env_id, "ComputeNodeIds": [t.key for t in ts]},
-            group=lambda t: t.obj.env.env_id,
-            find=_nodes,
-        ),
-        ActionSpec(
-            "terminate-run-group",
-            "Terminate run group",
-            "omics",
-            "TerminateRunGroup",
-            "run_group",
-            1,
-            _group_terminate,
-            lambda ts: {"RunGroupId": ts[0].key},
-            find=_groups,
-        ),
-        ActionSpec(
-            "retry-runs",
-            "Retry runs",
-            "omics",
-            "RetryRuns",
-            "run",
-            100,
-            _run_retry,
-            lambda ts: {
-                "RunGroupId": ts[0].obj.group.run_group_id,
-                "RunUuids": [t.key for t in ts],
-            },
-            group=lambda t: t.obj.group.run_group_id,
-            find=_runs,
-        ),
-    )
-}
+def _instance_params(targets: list[Target]) -> dict[str, Any]:
+    instance = targets[0].obj
+    return {
+        "JobId": instance.task.job.job_id,
+        "TaskName": instance.task.name,
+        "TaskInstanceIndex": instance.index,
+    }
+
+
+def _retry_runs_params(targets: list[Target]) -> dict[str, Any]:
+    return {
+        "RunGroupId": targets[0].obj.group.run_group_id,
+        "RunUuids": [t.key for t in targets],
+    }
+
+
+def _nodes_params(targets: list[Target]) -> dict[str, Any]:
+    return {"EnvId": targets[0].obj.env.env_id, "ComputeNodeIds": [t.key for t in targets]}
+
+
+SPECS = (
+    ActionSpec(
+        key="retry-jobs",
+        label="Retry",
+        service="batch",
+        cloud_action="RetryJobs",
+        kind=Kind.JOB,
+        per_call=100,
+        refusal=_job_retry,
+        params=lambda targets: {"JobIds": [t.key for t in targets]},
+        find=_jobs,
+    ),
+    ActionSpec(
+        key="terminate-job",
+        label="Terminate",
+        service="batch",
+        cloud_action="TerminateJob",
+        kind=Kind.JOB,
+        per_call=1,
+        refusal=_job_terminate,
+        params=lambda targets: {"JobId": targets[0].key},
+        find=_jobs,
+    ),
+    ActionSpec(
+        key="terminate-instance",
+        label="Terminate instance",
+        service="batch",
+        cloud_action="TerminateTaskInstance",
+        kind=Kind.INSTANCE,
+        per_call=1,
+        refusal=_instance_terminate,
+        params=_instance_params,
+        find=_instances,
+    ),
+    ActionSpec(
+        key="terminate-nodes",
+        label="Terminate nodes",
+        service="batch",
+        cloud_action="TerminateComputeNodes",
+        kind=Kind.NODE,
+        per_call=100,
+        refusal=_node_terminate,
+        params=_nodes_params,
+        group=lambda target: target.obj.env.env_id,
+        find=_nodes,
+    ),
+    ActionSpec(
+        key="terminate-run-group",
+        label="Terminate run group",
+        service="omics",
+        cloud_action="TerminateRunGroup",
+        kind=Kind.RUN_GROUP,
+        per_call=1,
+        refusal=_group_terminate,
+        params=lambda targets: {"RunGroupId": targets[0].key},
+        find=_groups,
+    ),
+    ActionSpec(
+        key="retry-runs",
+        label="Retry runs",
+        service="omics",
+        cloud_action="RetryRuns",
+        kind=Kind.RUN,
+        per_call=100,
+        refusal=_run_retry,
+        params=_retry_runs_params,
+        group=lambda target: target.obj.group.run_group_id,
+        find=_runs,
+    ),
+)
+ACTIONS: dict[str, ActionSpec] = {spec.key: spec for spec in SPECS}
 
 
 def chunks(spec: ActionSpec, targets: list[Target]) -> list[list[Target]]:
@@ -227,6 +240,6 @@ def chunks(spec: ActionSpec, targets: list[Target]) -> list[list[Target]]:
     ]
 
 
-def available(kind: str, obj: Any) -> list[ActionSpec]:
+def available(kind: Kind, obj: Any) -> list[ActionSpec]:
     """The actions of `kind` the cloud would accept on `obj` now (the buttons a page shows)."""
     return [spec for spec in ACTIONS.values() if spec.kind == kind and spec.refusal(obj) is None]

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.cloud.scope import Scope
+
 
 class OperationStatus(models.TextChoices):
     """PENDING -> RUNNING -> SUCCEEDED | FAILED (some call failed) | CANCELLED."""
@@ -63,6 +65,10 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} x{len(self.targets)} ({self.status})"
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.account, self.region)
 
     @property
     def done_count(self) -> int:

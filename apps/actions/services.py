@@ -10,28 +10,51 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.accounts.models import ACTING_ROLES, Membership
+from apps.accounts.access import AnyUser, acts_anywhere, can_act, visible_accounts
+from apps.accounts.models import User
 from apps.actions.catalog import ACTIONS, ActionSpec, Target, chunks
 from apps.actions.models import OPEN, Operation, OperationStatus
+from apps.audit.models import AuditEvent
 from apps.audit.services import audit_finish, audit_record
-from apps.batch.selectors import visible_accounts
+from apps.batch import sync as batch_sync
 from apps.cloud.errors import AnswerLost, CloudError
 from apps.cloud.gateway import acquire, cloud_call, rate_for
 from apps.cloud.models import CloudAccount
-from apps.sync import coordination
+from apps.cloud.scope import Scope
+from apps.omics import sync as omics_sync
+from apps.sync.models import Kind
 
 
-class NotAllowed(Exception):
-    """The user may not act on these targets (or they are not in one account and region)."""
+class ActionRefused(Exception):
+    """Why an action cannot be asked for; the message is for the person who asked."""
+
+
+class NoSuchAction(ActionRefused):
+    """The URL names no action."""
+
+
+class NotPermitted(ActionRefused):
+    """The user may not act on these targets."""
+
+
+class MixedScopes(ActionRefused):
+    """The targets are in more than one account or region (one operation, one scope)."""
+
+
+class NothingToDo(ActionRefused):
+    """Every target was skipped (the cloud would refuse each, or none was found)."""
+
+
+NOT_AN_OPERATOR = "Only an operator or an admin of the account's team may do this."
 
 
 @dataclass(frozen=True)
 class Plan:
     spec: ActionSpec
-    account: CloudAccount | None
-    region: str
+    scope: Scope | None  # None: no target was found
     allowed: list[Target]
     skipped: list[tuple[Target | str, str]]  # (target or unknown key, why)
 
@@ -42,46 +65,29 @@ class Plan:
     @property
     def eta_seconds(self) -> float:
         """How long the calls take at the action's budget (one TerminateJob per second ...)."""
-        if self.account is None or not self.allowed:
+        if self.scope is None or not self.allowed:
             return 0.0
-        return max(
-            0.0,
-            (self.calls - 1) / rate_for(self.account, self.spec.service, self.spec.cloud_action),
-        )
+        rate = rate_for(self.scope.account, self.spec.service, self.spec.cloud_action)
+        return max(0.0, (self.calls - 1) / rate)
 
 
-def can_act(user: Any, account: CloudAccount) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return Membership.objects.filter(
-        user=user, team_id=account.team_id, role__in=ACTING_ROLES
-    ).exists()
-
-
-def acts_anywhere(user: Any) -> bool:
-    """Whether the user is an operator or admin of any team (else every action is refused)."""
-    return (
-        getattr(user, "is_superuser", False)
-        or Membership.objects.filter(user=user, role__in=ACTING_ROLES).exists()
-    )
-
-
-def action_plan(user: Any, key: str, target_keys: list[str]) -> Plan:
+def action_plan(user: AnyUser, key: str, target_keys: list[str]) -> Plan:
     """What would happen: the targets the cloud would accept, and the others with the reason."""
     spec = ACTIONS.get(key)
     if spec is None:
-        raise NotAllowed(f"There is no action {key!r}.")
+        raise NoSuchAction(f"There is no action {key!r}.")
     if not acts_anywhere(user):
-        raise NotAllowed("Only an operator or an admin of the account's team may do this.")
+        raise NotPermitted(NOT_AN_OPERATOR)
     wanted = list(dict.fromkeys(k for k in target_keys if k))[:1000]
     found = {t.key: t for t in spec.find(visible_accounts(user), wanted)}
-    scopes = {(t.owner.account_id, t.owner.region) for t in found.values()}
+    scopes = {Scope.of(t.owner) for t in found.values()}
     if len(scopes) > 1:
-        raise NotAllowed("Choose objects of one account and region at a time.")
-    account = next(iter(found.values())).owner.account if found else None
-    if account is not None and not can_act(user, account):
-        raise NotAllowed("Only an operator or an admin of the account's team may do this.")
-    allowed, skipped = [], []
+        raise MixedScopes("Choose objects of one account and region at a time.")
+    scope = next(iter(scopes), None)
+    if scope is not None and not can_act(user, scope.account):
+        raise NotPermitted(NOT_AN_OPERATOR)
+    allowed: list[Target] = []
+    skipped: list[tuple[Target | str, str]] = []
     for k in wanted:
         target = found.get(k)
         if target is None:
@@ -90,29 +96,27 @@ def action_plan(user: Any, key: str, target_keys: list[str]) -> Plan:
             skipped.append((target, reason))
         else:
             allowed.append(target)
-    region = next(iter(found.values())).owner.region if found else ""
-    return Plan(spec, account, region, allowed, skipped)
+    return Plan(spec, scope, allowed, skipped)
 
 
-def operation_start(user: Any, plan: Plan) -> Operation:
+def operation_start(user: User, plan: Plan) -> Operation:
     """Record the operation (or find the same one already open) and queue it after commit."""
-    if plan.account is None or not plan.allowed:
-        raise NotAllowed("Nothing to do: " + "; ".join(reason for _, reason in plan.skipped[:3]))
+    if plan.scope is None or not plan.allowed:
+        raise NothingToDo("Nothing to do: " + "; ".join(reason for _, reason in plan.skipped[:3]))
+    account, region = plan.scope.account, plan.scope.region
     targets = [t.key for t in plan.allowed]
-    dedupe = hashlib.sha256(
-        f"{plan.account.pk}|{plan.region}|{plan.spec.key}|{','.join(sorted(targets))}".encode()
-    ).hexdigest()
+    same = f"{account.pk}|{region}|{plan.spec.key}|{','.join(sorted(targets))}"
+    dedupe = hashlib.sha256(same.encode()).hexdigest()
+    skipped = [{"target": getattr(t, "key", t), "reason": why} for t, why in plan.skipped]
     try:
         with transaction.atomic():
             operation = Operation.objects.create(
                 user=user,
-                account=plan.account,
-                region=plan.region,
+                account=account,
+                region=region,
                 action=plan.spec.key,
                 targets=targets,
-                skipped=[
-                    {"target": getattr(t, "key", t), "reason": why} for t, why in plan.skipped
-                ],
+                skipped=skipped,
                 dedupe_key=dedupe,
                 next_step_at=timezone.now(),
             )
@@ -124,13 +128,12 @@ def operation_start(user: Any, plan: Plan) -> Operation:
     return operation
 
 
-def operation_cancel(user: Any, operation: Operation) -> bool:
+def operation_cancel(user: AnyUser, operation: Operation) -> bool:
     """Stop sending what has not been sent yet (calls already sent stand)."""
     if not can_act(user, operation.account):
-        raise NotAllowed("Only an operator or an admin of the account's team may do this.")
-    return bool(
-        Operation.objects.filter(pk=operation.pk, status__in=OPEN).update(cancel_requested=True)
-    )
+        raise NotPermitted(NOT_AN_OPERATOR)
+    still_open = Operation.objects.filter(pk=operation.pk, status__in=OPEN)
+    return bool(still_open.update(cancel_requested=True))
 
 
 def send_lease_seconds() -> float:
@@ -154,58 +157,57 @@ def operation_step(operation: Operation) -> float | None:
     the chunk's outcome as unknown and has the targets re-read; it never sends it again."""
     spec = ACTIONS[operation.action]
     if operation.sending:
-        lease_left = (
-            send_lease_seconds() - (timezone.now() - operation.sending_since).total_seconds()
-        )
-        if lease_left > 0:
-            return lease_left  # another step may still be waiting for the answer
+        since = operation.sending_since
+        sent_for = (timezone.now() - since).total_seconds() if since else math.inf
+        if sent_for < send_lease_seconds():
+            return send_lease_seconds() - sent_for  # another step may still await the answer
         return _outcome_unknown(operation, spec)
     if operation.cancel_requested:
-        return _finish(operation, OperationStatus.CANCELLED)
+        _finish(operation, OperationStatus.CANCELLED)
+        return None
     pending = [k for k in operation.targets if k not in operation.results]
     if not pending:
-        status = OperationStatus.FAILED if operation.failed_count else OperationStatus.SUCCEEDED
-        return _finish(operation, status)
+        _finish(
+            operation,
+            OperationStatus.FAILED if operation.failed_count else OperationStatus.SUCCEEDED,
+        )
+        return None
     if operation.status == OperationStatus.PENDING:
         Operation.objects.filter(pk=operation.pk).update(
             status=OperationStatus.RUNNING, started_at=timezone.now()
         )
         operation.status = OperationStatus.RUNNING
-    accounts = CloudAccount.objects.filter(pk=operation.account_id)
-    found = {t.key: t for t in spec.find(accounts, pending)}
+    found = {t.key: t for t in spec.find(_account_of(operation), pending)}
     batch = chunks(spec, [found[k] for k in pending if k in found])
     if not batch:  # the targets left the cache in the meantime
-        for k in pending:
-            operation.results[k] = {
-                "ok": False,
-                "code": "NotFound",
-                "message": "no longer in the cache",
-            }
+        gone = {"ok": False, "code": "NotFound", "message": "no longer in the cache"}
+        operation.results.update(dict.fromkeys(pending, gone))
         Operation.objects.filter(pk=operation.pk).update(results=operation.results)
         return 0.0
     chunk = batch[0]
     # The budget first (a busy bucket raises Throttled): only a call about to go out is
     # marked and audited.
-    slot = acquire(
-        operation.account, operation.region, spec.service, spec.cloud_action, block=False
-    )
+    slot = acquire(operation.scope, spec.service, spec.cloud_action, block=False)
     event = _claim(operation, spec, chunk)
     if event is None:
         return send_lease_seconds()  # another step claimed the chunk first
+    params = spec.params(chunk)
+    outcome = _send(operation.scope, spec, params, event, slot)
+    _settle(operation, [t.key for t in chunk], outcome)
+    _refresh_soon(operation, spec, chunk)
+    return 0.0
+
+
+def _send(
+    scope: Scope, spec: ActionSpec, params: dict[str, Any], event: AuditEvent, slot: Any
+) -> dict[str, Any]:
+    """The one call, its audit event finished, and the outcome to save per target."""
     try:
-        reply = cloud_call(
-            operation.account,
-            operation.region,
-            spec.service,
-            spec.cloud_action,
-            spec.params(chunk),
-            block=False,
-            slot=slot,
-        )
+        reply = cloud_call(scope, spec.service, spec.cloud_action, params, block=False, slot=slot)
     except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
         message = f"{err.message}. {UNKNOWN_LOST}"
         audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)
-        outcome = {"ok": False, "unknown": True, "code": err.code, "message": message}
+        return {"ok": False, "unknown": True, "code": err.code, "message": message}
     except CloudError as err:
         audit_finish(
             event.pk,
@@ -214,39 +216,34 @@ def operation_step(operation: Operation) -> float | None:
             error_code=err.code,
             error_message=err.message,
         )
-        outcome = {
-            "ok": False,
-            "request_id": err.request_id,
-            "code": err.code,
-            "message": err.message,
-        }
-    else:
-        request_id = str(reply.get("RequestId", ""))
-        audit_finish(event.pk, ok=True, request_id=request_id)
-        outcome = {"ok": True, "request_id": request_id}
-    _settle(operation, [t.key for t in chunk], outcome)
-    _refresh_soon(operation, spec, chunk)
-    return 0.0
+        return {"ok": False, "request_id": err.request_id, "code": err.code, "message": err.message}
+    request_id = str(reply.get("RequestId", ""))
+    audit_finish(event.pk, ok=True, request_id=request_id)
+    return {"ok": True, "request_id": request_id}
 
 
-def _claim(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> Any:
+def _account_of(operation: Operation) -> QuerySet[CloudAccount]:
+    """The targets are looked up in the operation's account only."""
+    return CloudAccount.objects.filter(pk=operation.account_id)
+
+
+def _claim(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> AuditEvent | None:
     """Mark the chunk as sending and open its audit event, together or not at all. None when
     another step holds the mark."""
+    keys = [t.key for t in chunk]
     with transaction.atomic():
         event = audit_record(
             user=operation.user,
             action=f"{spec.service}.{spec.cloud_action}",
-            targets=[t.key for t in chunk],
+            targets=keys,
             params={"operation": operation.pk},
             team=operation.account.team,
             account=operation.account,
             region=operation.region,
         )
-        now = timezone.now()
-        claimed = Operation.objects.filter(pk=operation.pk, sending__isnull=True).update(
-            sending={"targets": [t.key for t in chunk], "event": event.pk}, sending_since=now
-        )
-        if not claimed:
+        unclaimed = Operation.objects.filter(pk=operation.pk, sending__isnull=True)
+        mark = {"targets": keys, "event": event.pk}
+        if not unclaimed.update(sending=mark, sending_since=timezone.now()):
             transaction.set_rollback(True)
             return None
     return event
@@ -254,8 +251,7 @@ def _claim(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> Any:
 
 def _settle(operation: Operation, keys: list[str], outcome: dict[str, Any]) -> None:
     """Save the chunk's outcome and clear the sending mark in one write."""
-    for key in keys:
-        operation.results[key] = outcome
+    operation.results.update(dict.fromkeys(keys, outcome))
     Operation.objects.filter(pk=operation.pk).update(
         results=operation.results, sending=None, sending_since=None
     )
@@ -271,34 +267,32 @@ def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
         )
     outcome = {"ok": False, "unknown": True, "code": "OutcomeUnknown", "message": UNKNOWN_OUTCOME}
     _settle(operation, keys, outcome)
-    accounts = CloudAccount.objects.filter(pk=operation.account_id)
-    _refresh_soon(operation, spec, spec.find(accounts, keys))
+    _refresh_soon(operation, spec, spec.find(_account_of(operation), keys))
     return 0.0
 
 
-def _finish(operation: Operation, status: str) -> None:
+def _finish(operation: Operation, status: OperationStatus) -> None:
     Operation.objects.filter(pk=operation.pk, status__in=OPEN).update(
         status=status, finished_at=timezone.now()
     )
     operation.status = status
-    return None
 
 
 def _refresh_soon(operation: Operation, spec: ActionSpec, chunk: list[Target]) -> None:
     """The affected objects are refreshed right after: their details first in the queues."""
-    scope = f"{operation.account_id}:{operation.region}"
+    scope = operation.scope
     for target in chunk:
         obj = target.obj
-        if spec.kind in ("job", "instance"):
-            job_id = obj.job_id if spec.kind == "job" else obj.task.job.job_id
-            coordination.record_interest("job", scope, job_id)
-            coordination.enqueue(f"batch.job_details:{scope}", job_id, coordination.WATCHED)
-        elif spec.kind == "node":
-            coordination.enqueue(f"batch.env_details:{scope}", obj.env.env_id, coordination.WATCHED)
-        elif spec.kind in ("run_group", "run"):
-            group_id = obj.run_group_id if spec.kind == "run_group" else obj.group.run_group_id
-            coordination.record_interest("run_group", scope, group_id)
-            coordination.enqueue(f"omics.runs:{scope}", group_id, coordination.WATCHED)
+        if spec.kind == Kind.JOB:
+            batch_sync.refresh_job(scope, obj.job_id)
+        elif spec.kind == Kind.INSTANCE:
+            batch_sync.refresh_job(scope, obj.task.job.job_id)
+        elif spec.kind == Kind.NODE:
+            batch_sync.refresh_env(scope, obj.env.env_id)
+        elif spec.kind == Kind.RUN_GROUP:
+            omics_sync.refresh_run_group(scope, obj.run_group_id)
+        elif spec.kind == Kind.RUN:
+            omics_sync.refresh_run_group(scope, obj.group.run_group_id)
 
 
 def eta_seconds(operation: Operation) -> float:

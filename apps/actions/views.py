@@ -8,21 +8,30 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.accounts.access import can_act, visible_accounts
 from apps.actions.models import Operation
 from apps.actions.services import (
-    NotAllowed,
+    ActionRefused,
+    NoSuchAction,
+    NotPermitted,
     action_plan,
-    can_act,
     eta_seconds,
     operation_cancel,
     operation_start,
 )
-from apps.batch.selectors import visible_accounts
-from apps.sync.infra import redis_up
-from apps.ui.htmx import page_or_fragment
+from apps.sync.redis_health import redis_up
+from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
+
+
+def _back(request: HttpRequest) -> str:
+    """Where to go after the action: the page it was asked from, if it is one of ours."""
+    back = request.POST.get("back", "")
+    allowed = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    return back if back and allowed else "/"
 
 
 @require_POST
@@ -30,12 +39,12 @@ def action_confirm(request: HttpRequest, key: str) -> HttpResponse:
     """The confirmation page (nothing happens yet); its form posts to `action_run`."""
     try:
         plan = action_plan(request.user, key, request.POST.getlist("target"))
-    except NotAllowed as err:
+    except NoSuchAction as err:
+        raise Http404(str(err)) from None
+    except ActionRefused as err:
         raise PermissionDenied(str(err)) from None
     return render(
-        request,
-        "actions/confirm.html",
-        {"plan": plan, "key": key, "back": request.POST.get("back", "/")},
+        request, "actions/confirm.html", {"plan": plan, "key": key, "back": _back(request)}
     )
 
 
@@ -46,15 +55,17 @@ def action_run(request: HttpRequest, key: str) -> HttpResponse:
             request,
             "Redis is unreachable, so nothing can be sent now. Nothing was done; try again later.",
         )
-        return redirect(request.POST.get("back") or "/")
+        return redirect(_back(request))
     try:
         plan = action_plan(request.user, key, request.POST.getlist("target"))
         operation = operation_start(request.user, plan)
-    except NotAllowed as err:
-        if "operator" in str(err) or "no action" in str(err):
-            raise PermissionDenied(str(err)) from None
+    except NoSuchAction as err:
+        raise Http404(str(err)) from None
+    except NotPermitted as err:
+        raise PermissionDenied(str(err)) from None
+    except ActionRefused as err:  # nothing to do, or mixed scopes: say so where they were
         messages.error(request, str(err))
-        return redirect(request.POST.get("back") or "/")
+        return redirect(_back(request))
     return redirect("actions:operation-detail", operation.pk)
 
 
@@ -71,7 +82,7 @@ def _operation_for(request: HttpRequest, operation_id: int) -> Operation:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
+def operation_detail(request: HtmxHttpRequest, operation_id: int) -> HttpResponse:
     operation = _operation_for(request, operation_id)
     context = {
         "op": operation,
@@ -89,7 +100,7 @@ def operation_cancel_view(request: HttpRequest, operation_id: int) -> HttpRespon
     operation = _operation_for(request, operation_id)
     try:
         operation_cancel(request.user, operation)
-    except NotAllowed as err:
+    except NotPermitted as err:
         raise PermissionDenied(str(err)) from None
     return redirect("actions:operation-detail", operation.pk)
 

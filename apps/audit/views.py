@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.audit.models import AuditEvent, AuditStatus
-from apps.batch.selectors import visible_accounts
-
-
-def events_for(user: object) -> object:
-    accounts = visible_accounts(user)
-    teams = accounts.values("team")
-    return AuditEvent.objects.filter(
-        Q(account__in=accounts) | Q(account=None, team__in=teams)
-    ).select_related("account")
+from apps.audit.models import AuditStatus
+from apps.audit.selectors import events_for
 
 
 @require_GET

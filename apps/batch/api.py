@@ -13,18 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apps.cloud.gateway import cloud_call
-from apps.cloud.models import CloudAccount
 from apps.cloud.records import as_dict, as_list, dicts, parse_time
 from apps.cloud.records import integer as _int
 from apps.cloud.records import text as _str
+from apps.cloud.scope import Scope
 
 SERVICE = "batch"
 
 
-def _call(
-    account: CloudAccount, region: str, action: str, params: dict[str, Any], block: bool
-) -> dict[str, Any]:
-    return cloud_call(account, region, SERVICE, action, params, block=block)
+def _call(scope: Scope, action: str, params: dict[str, Any], block: bool) -> dict[str, Any]:
+    return cloud_call(scope, SERVICE, action, params, block=block)
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,7 @@ class JobDetail:
 
 
 def describe_jobs(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     *,
     offset: int = 0,
     limit: int = 100,
@@ -99,17 +96,15 @@ def describe_jobs(
         params = {"JobIds": job_ids, "Limit": limit}
     elif states:
         params["Filters"] = [{"Name": "job-state", "Values": states}]
-    reply = _call(account, region, "DescribeJobs", params, block)
+    reply = _call(scope, "DescribeJobs", params, block)
     return Page(
         [JobRecord.from_api(j) for j in dicts(reply.get("JobSet"))], _int(reply, "TotalCount") or 0
     )
 
 
-def describe_job(
-    account: CloudAccount, region: str, job_id: str, *, block: bool = False
-) -> JobDetail:
+def describe_job(scope: Scope, job_id: str, *, block: bool = False) -> JobDetail:
     """§3.4.3: the job with its tasks and dependencies."""
-    r = _call(account, region, "DescribeJob", {"JobId": job_id}, block)
+    r = _call(scope, "DescribeJob", {"JobId": job_id}, block)
     return JobDetail(
         job=JobRecord.from_api(r),
         state_reason=_str(r, "StateReason"),
@@ -172,8 +167,7 @@ class TaskDetail:
 
 
 def describe_task(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     job_id: str,
     task_name: str,
     *,
@@ -183,8 +177,7 @@ def describe_task(
 ) -> TaskDetail:
     """§3.4.5: one page of a task's instances (Limit up to 1000)."""
     r = _call(
-        account,
-        region,
+        scope,
         "DescribeTask",
         {"JobId": job_id, "TaskName": task_name, "Offset": offset, "Limit": limit},
         block,
@@ -208,8 +201,7 @@ class LogRecord:
 
 
 def describe_task_logs(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     job_id: str,
     task_name: str,
     indexes: list[int],
@@ -218,8 +210,7 @@ def describe_task_logs(
 ) -> list[LogRecord]:
     """§3.4.6: stdout/stderr (base64, ≤2048 decoded bytes) of up to 10 instances."""
     r = _call(
-        account,
-        region,
+        scope,
         "DescribeTaskLogs",
         {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndexes": indexes[:10], "Limit": 10},
         block,
@@ -257,6 +248,8 @@ class EnvRecord:
     node_metrics: dict[str, Any]
     tags: list[dict[str, Any]]
     created_at: datetime | None
+    # There is no state in this API: the cache's `state` mirrors NextAction, for the history.
+    state: str
     raw: dict[str, Any]
 
     @classmethod
@@ -273,6 +266,7 @@ class EnvRecord:
             node_metrics=as_dict(r.get("ComputeNodeMetrics")),
             tags=as_list(r.get("Tags")),
             created_at=parse_time(r.get("CreateTime")),
+            state=_str(r, "NextAction") or "ACTIVE",
             raw={k: v for k, v in r.items() if k != "ComputeNodeSet"},
         )
 
@@ -325,26 +319,25 @@ class ActivityRecord:
 
 
 def describe_compute_envs(
-    account: CloudAccount, region: str, *, offset: int = 0, limit: int = 100, block: bool = False
+    scope: Scope, *, offset: int = 0, limit: int = 100, block: bool = False
 ) -> Page:
     """§3.2.4."""
-    r = _call(account, region, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
+    r = _call(scope, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
     return Page(
         [EnvRecord.from_api(e) for e in dicts(r.get("ComputeEnvSet"))], _int(r, "TotalCount") or 0
     )
 
 
 def describe_compute_env(
-    account: CloudAccount, region: str, env_id: str, *, block: bool = False
+    scope: Scope, env_id: str, *, block: bool = False
 ) -> tuple[EnvRecord, list[NodeRecord]]:
     """§3.2.3: the environment with every node."""
-    r = _call(account, region, "DescribeComputeEnv", {"EnvId": env_id}, block)
+    r = _call(scope, "DescribeComputeEnv", {"EnvId": env_id}, block)
     return EnvRecord.from_api(r), [NodeRecord.from_api(n) for n in dicts(r.get("ComputeNodeSet"))]
 
 
 def describe_compute_env_activities(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     env_id: str,
     *,
     offset: int = 0,
@@ -353,8 +346,7 @@ def describe_compute_env_activities(
 ) -> Page:
     """§3.2.5: newest first."""
     r = _call(
-        account,
-        region,
+        scope,
         "DescribeComputeEnvActivities",
         {"EnvId": env_id, "Offset": offset, "Limit": limit},
         block,
@@ -384,8 +376,7 @@ MONITOR_METRICS = ("CpuUsage", "MemUsage", "LanOuttraffic", "LanIntraffic", "Max
 
 
 def describe_job_monitor_data(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     job_id: str,
     task_name: str,
     index: int,
@@ -395,8 +386,7 @@ def describe_job_monitor_data(
 ) -> list[tuple[datetime, float | None]]:
     """Appendix A.4: one metric's series over the instance's life."""
     r = _call(
-        account,
-        region,
+        scope,
         "DescribeJobMonitorData",
         {"JobId": job_id, "TaskName": task_name, "TaskInstanceIndex": index, "MetricName": metric},
         block,

@@ -10,7 +10,7 @@ from apps.ui.durations import elapsed
 
 
 class JobState(models.TextChoices):
-    """Jobs, tasks and task instances (batch-api.md §5.1-§5.3):
+    """Jobs, tasks and task instances (https://www.tencentcloud.com/document/api/599/30482):
     SUBMITTED -> PENDING -> RUNNABLE -> STARTING -> RUNNING -> SUCCEED | FAILED, and
     FAILED_INTERRUPTED (failed, compute instance kept). RetryJobs takes FAILED back to PENDING."""
 
@@ -33,10 +33,13 @@ ACTIVE_STATES = (
 )
 # Nothing moves any more (until an operator retries); FAILED_INTERRUPTED still holds a node.
 ENDED_STATES = frozenset({JobState.SUCCEED, JobState.FAILED, JobState.FAILED_INTERRUPTED})
+# Nothing left to terminate (a FAILED_INTERRUPTED instance still holds its CVM: terminating it
+# releases that, https://www.tencentcloud.com/document/api/599/30489).
+RELEASED_STATES = frozenset({JobState.SUCCEED, JobState.FAILED})
 
 
 class NodeState(models.TextChoices):
-    """Compute nodes (batch-api.md §5.4): SUBMITTED -> CREATING -> CREATED -> RUNNING,
+    """Compute nodes (https://www.tencentcloud.com/document/api/599/30482, ComputeNode): SUBMITTED -> CREATING -> CREATED -> RUNNING,
     CREATING -> CREATION_FAILED, RUNNING -> ABNORMAL, any terminable -> DELETING -> gone."""
 
     SUBMITTED = "SUBMITTED"
@@ -47,6 +50,16 @@ class NodeState(models.TextChoices):
     RUNNING = "RUNNING"
     ABNORMAL = "ABNORMAL"
     DELETING = "DELETING"
+
+
+# TerminateComputeNode accepts a node only in these states
+# (https://www.tencentcloud.com/document/api/599/30505).
+NODE_TERMINABLE = (
+    NodeState.CREATED,
+    NodeState.CREATION_FAILED,
+    NodeState.RUNNING,
+    NodeState.ABNORMAL,
+)
 
 
 class ComputeEnv(CloudObject):
@@ -61,7 +74,7 @@ class ComputeEnv(CloudObject):
     node_metrics = models.JSONField(default=dict)
     tags = models.JSONField(default=list)
     created_at = models.DateTimeField(null=True)
-    # There is no state field in this API (§5.5); `state` mirrors NextAction for the history.
+    # There is no state field in this API; `state` mirrors NextAction for the history.
     state = models.CharField(max_length=32, blank=True)
 
     class Meta:
@@ -96,6 +109,10 @@ class ComputeNode(CloudObject):
 
     def __str__(self) -> str:
         return self.node_id
+
+    @property
+    def is_terminable(self) -> bool:
+        return self.state in NODE_TERMINABLE
 
 
 class Activity(CloudObject):
@@ -150,6 +167,16 @@ class Job(CloudObject):
         return self.job_id
 
     @property
+    def is_ended(self) -> bool:
+        """Nothing moves any more (until an operator retries it)."""
+        return self.state in ENDED_STATES
+
+    @property
+    def is_released(self) -> bool:
+        """Ended and holding nothing: terminating it would do nothing."""
+        return self.state in RELEASED_STATES
+
+    @property
     def duration_seconds(self) -> float | None:
         """From creation to the end (or to now while it runs)."""
         return elapsed(self.created_at, self.ended_at)
@@ -174,6 +201,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}/{self.name}"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.state in ENDED_STATES
 
 
 class TaskInstance(models.Model):
@@ -200,6 +231,14 @@ class TaskInstance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}/{self.index}"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.state in ENDED_STATES
+
+    @property
+    def is_released(self) -> bool:
+        return self.state in RELEASED_STATES
 
 
 class TaskLog(models.Model):

@@ -22,9 +22,7 @@ from apps.batch.models import (
     TaskInstance,
 )
 from apps.cloud.models import CloudAccount
-from apps.sync.models import SyncHealth
 
-STALE_AFTER = timedelta(seconds=60)
 SORTS = {
     "newest": "-created_at",
     "oldest": "created_at",
@@ -33,79 +31,6 @@ SORTS = {
     "priority": "-priority",
     "ended": "-ended_at",
 }
-
-
-def visible_accounts(user: Any) -> QuerySet[CloudAccount]:
-    """The accounts whose objects `user` may see: those of the teams they belong to. Every
-    query behind a page, a fragment, a download or a search starts from here."""
-    accounts = CloudAccount.objects.filter(enabled=True)
-    if getattr(user, "is_superuser", False):
-        return accounts
-    if not getattr(user, "is_authenticated", False):
-        return accounts.none()
-    return accounts.filter(team__memberships__user=user).distinct()
-
-
-# --- freshness -------------------------------------------------------------------------------
-# Streams that run all the time: their last success says how old the lists are. The others
-# (details, logs) wait for work, so only their failures matter.
-CONTINUOUS = ("batch.jobs", "batch.envs", "omics.run_groups", "omics.environments")
-
-
-@dataclass(frozen=True)
-class StreamHealth:
-    account: str
-    region: str
-    stream: str
-    synced_at: datetime | None
-    error_code: str
-    error_message: str
-    failures: int
-    calls: int
-    errors: int
-
-    @property
-    def stale(self) -> bool:
-        if self.stream not in CONTINUOUS:
-            return False
-        return self.synced_at is None or timezone.now() - self.synced_at > STALE_AFTER
-
-    @property
-    def failing(self) -> bool:
-        return self.failures > 0
-
-
-def stream_health(accounts: QuerySet[CloudAccount], prefix: str) -> list[StreamHealth]:
-    rows = SyncHealth.objects.filter(
-        account__in=accounts, stream__startswith=prefix
-    ).select_related("account")
-    return [
-        StreamHealth(
-            r.account.name,
-            r.region,
-            r.stream,
-            r.last_success_at,
-            r.last_error_code,
-            r.last_error_message,
-            r.consecutive_failures,
-            r.calls,
-            r.errors,
-        )
-        for r in rows.order_by("account__name", "region", "stream")
-    ]
-
-
-def freshness(accounts: QuerySet[CloudAccount], prefix: str) -> dict[str, Any]:
-    """What a page says about its data: the age of its list streams, and warnings."""
-    health = stream_health(accounts, prefix)
-    synced = [h.synced_at for h in health if h.synced_at and h.stream in CONTINUOUS]
-    return {
-        "synced_at": min(synced)
-        if synced
-        else max((h.synced_at for h in health if h.synced_at), default=None),
-        "stale": [h for h in health if h.stale],
-        "failing": [h for h in health if h.failing],
-    }
 
 
 # --- jobs ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The Batch streams: lists first, details only where something changed (DESIGN.md, "The one idea").
+"""The Batch streams: lists first, details only where something changed (docs/architecture.md,
+"The one idea").
 
 - batch.jobs: sweeps the active jobs (DescribeJobs with a job-state filter, 100 per call);
   jobs active in the cache that the sweep no longer lists have ended: one DescribeJobs by
@@ -13,21 +14,28 @@
 - batch.metrics: DescribeJobMonitorData (CPU, memory, network, disk) for watched jobs' instances.
 - batch.envs / batch.env_details: DescribeComputeEnvs, then DescribeComputeEnv (nodes) and
   the first page of activities for environments whose node counts changed.
+
+A page showing a job or an environment records interest (`coordination.record_interest`)
+under the kind "job" or "env": its details are then served first.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.utils import timezone
 
 from apps.batch import api, services
 from apps.batch.models import ACTIVE_STATES, ENDED_STATES, Job, TaskInstance
 from apps.cloud.errors import NotFound
-from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope
 from apps.sync import coordination
-from apps.sync.coordination import CHANGED, FINAL, REFRESH, WATCHED
-from apps.sync.streams import Cursor, Step, serve_queue, stream
+from apps.sync.coordination import Priority, priority_of
+from apps.sync.models import Kind
+from apps.sync.streams import QueueCursor, Step, serve_queue, stream
 
 PAGE = 100
 NEWEST_EVERY = 10  # rounds
@@ -35,201 +43,194 @@ INVENTORY_PAGE_DELAY = 10.0  # seconds between inventory pages: ~10 % of Describ
 INVENTORY_PASS_DELAY = 600.0
 ENVS_ROUND_DELAY = 5.0
 
-
-def scope(account: CloudAccount, region: str) -> str:
-    return f"{account.pk}:{region}"
-
-
-def queue(name: str, account: CloudAccount, region: str) -> str:
-    return f"{name}:{scope(account, region)}"
-
-
-def _now() -> datetime:
-    return timezone.now()
+JOB_DETAILS, TASKS, LOGS, METRICS = (
+    "batch.job_details",
+    "batch.tasks",
+    "batch.logs",
+    "batch.metrics",
+)
+ENV_DETAILS = "batch.env_details"
 
 
-def _priority(kind: str, account: CloudAccount, region: str, cloud_id: str, ended: bool) -> int:
-    if coordination.is_watched(kind, scope(account, region), cloud_id):
-        return WATCHED
-    return FINAL if ended else CHANGED
+def refresh_job(scope: Scope, job_id: str) -> None:
+    """Fetch this job's details next (an operator just acted on it)."""
+    coordination.record_interest(Kind.JOB, scope, job_id)
+    coordination.enqueue(scope.queue(JOB_DETAILS), job_id, Priority.WATCHED)
 
 
-def _details_due(
-    account: CloudAccount, region: str, job_ids: list[str], records: list[api.JobRecord]
-) -> None:
+def refresh_env(scope: Scope, env_id: str) -> None:
+    """Fetch this environment's nodes next (an operator just terminated some)."""
+    coordination.enqueue(scope.queue(ENV_DETAILS), env_id, Priority.WATCHED)
+
+
+def _details_due(scope: Scope, job_ids: list[str], records: list[api.JobRecord]) -> None:
     states = {r.job_id: r.state for r in records}
     for job_id in job_ids:
-        prio = _priority("job", account, region, job_id, states.get(job_id) in ENDED_STATES)
-        coordination.enqueue(queue("batch.job_details", account, region), job_id, prio)
+        ended = states.get(job_id) in ENDED_STATES
+        priority = priority_of(Kind.JOB, scope, job_id, ended=ended)
+        coordination.enqueue(scope.queue(JOB_DETAILS), job_id, priority)
 
 
-# --- jobs ----------------------------------------------------------------------------------
-@stream("batch.jobs", service="batch")
-def jobs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    phase = cursor.get("phase", "active")
-    rounds = int(cursor.get("round", 0))
-    started = cursor.get("started") or _now().isoformat()
-    now = _now()
-    if phase == "newest":
-        page = api.describe_jobs(account, region, offset=0, limit=PAGE)
-        _details_due(
-            account,
-            region,
-            services.jobs_upsert(account=account, region=region, records=page.items, now=now),
-            page.items,
-        )
-        return Step({"phase": "active", "offset": 0, "round": rounds, "started": now.isoformat()})
-    if phase == "active":
-        offset = int(cursor.get("offset", 0))
-        page = api.describe_jobs(
-            account, region, offset=offset, limit=PAGE, states=list(ACTIVE_STATES)
-        )
-        due = services.jobs_upsert(account=account, region=region, records=page.items, now=now)
-        _details_due(account, region, due, page.items)
-        if offset + PAGE < page.total:
-            return Step({**cursor, "phase": "active", "offset": offset + PAGE, "started": started})
-        _refresh_moving_jobs(account, region)
-        return Step({"phase": "ended", "round": rounds, "started": started})
-    # phase "ended": jobs the sweep did not list any more
-    missing = services.active_job_ids_not_listed_since(
-        account=account, region=region, since=datetime.fromisoformat(started)
-    )
+def _store_jobs(scope: Scope, page: api.Page, now: datetime) -> None:
+    """Store a DescribeJobs page and queue the details of the jobs that changed."""
+    _details_due(scope, services.jobs_upsert(scope=scope, records=page.items, now=now), page.items)
+
+
+# --- jobs ------------------------------------------------------------------------------------
+class JobsPhase(StrEnum):
+    ACTIVE = "active"  # the sweep of the active states, page by page
+    ENDED = "ended"  # the jobs the sweep did not list any more, by id
+    NEWEST = "newest"  # the newest page, whatever the state
+
+
+@dataclass(frozen=True)
+class JobsCursor:
+    phase: JobsPhase = JobsPhase.ACTIVE
+    offset: int = 0
+    round: int = 0
+    started: datetime | None = None  # when this round's sweep began
+
+
+@stream("batch.jobs", service="batch", cursor=JobsCursor)
+def jobs_step(scope: Scope, cursor: JobsCursor) -> Step[JobsCursor]:
+    now = timezone.now()
+    if cursor.started is None:
+        cursor = dataclasses.replace(cursor, started=now)
+    return JOBS_PHASES[cursor.phase](scope, cursor, now)
+
+
+def _jobs_newest(scope: Scope, cursor: JobsCursor, now: datetime) -> Step[JobsCursor]:
+    _store_jobs(scope, api.describe_jobs(scope, offset=0, limit=PAGE), now)
+    return Step(JobsCursor(round=cursor.round, started=now))
+
+
+def _jobs_active(scope: Scope, cursor: JobsCursor, now: datetime) -> Step[JobsCursor]:
+    active = [str(state) for state in ACTIVE_STATES]
+    page = api.describe_jobs(scope, offset=cursor.offset, limit=PAGE, states=active)
+    _store_jobs(scope, page, now)
+    if cursor.offset + PAGE < page.total:
+        return Step(dataclasses.replace(cursor, offset=cursor.offset + PAGE))
+    _refresh_moving_jobs(scope)
+    return Step(JobsCursor(JobsPhase.ENDED, round=cursor.round, started=cursor.started))
+
+
+def _jobs_ended(scope: Scope, cursor: JobsCursor, now: datetime) -> Step[JobsCursor]:
+    assert cursor.started is not None  # jobs_step sets it
+    missing = services.jobs_unlisted_since(scope=scope, since=cursor.started)
     if not missing:
-        next_phase = "newest" if (rounds + 1) % NEWEST_EVERY == 0 else "active"
-        return Step(
-            {"phase": next_phase, "offset": 0, "round": rounds + 1, "started": _now().isoformat()},
-            called=False,
-        )
+        rounds = cursor.round + 1
+        phase = JobsPhase.NEWEST if rounds % NEWEST_EVERY == 0 else JobsPhase.ACTIVE
+        return Step(JobsCursor(phase, round=rounds, started=now), called=False)
     batch = missing[:PAGE]
-    page = api.describe_jobs(account, region, job_ids=batch, limit=PAGE)
-    _details_due(
-        account,
-        region,
-        services.jobs_upsert(account=account, region=region, records=page.items, now=now),
-        page.items,
-    )
-    services.jobs_mark_gone(
-        account=account,
-        region=region,
-        now=now,
-        job_ids=sorted(set(batch) - {r.job_id for r in page.items}),
-    )
+    page = api.describe_jobs(scope, job_ids=batch, limit=PAGE)
+    _store_jobs(scope, page, now)
+    gone = sorted(set(batch) - {r.job_id for r in page.items})
+    services.jobs_mark_gone(scope=scope, job_ids=gone, now=now)
     return Step(cursor)
 
 
-def _refresh_moving_jobs(account: CloudAccount, region: str) -> None:
+JOBS_PHASES = {
+    JobsPhase.ACTIVE: _jobs_active,
+    JobsPhase.ENDED: _jobs_ended,
+    JobsPhase.NEWEST: _jobs_newest,
+}
+
+
+def _refresh_moving_jobs(scope: Scope) -> None:
     """Every active job, at the lowest priority: an instance may end inside a task that stays
     RUNNING, which no summary shows. The queue keeps each job once, oldest first, so the
     budget left over after real changes cycles through the moving jobs."""
-    active = Job.objects.filter(
-        account=account, region=region, state__in=ACTIVE_STATES, gone_at=None
-    )
-    coordination.enqueue_many(
-        queue("batch.job_details", account, region),
-        list(active.values_list("job_id", flat=True)),
-        REFRESH,
-    )
+    active = Job.objects.filter(**scope.lookup, state__in=ACTIVE_STATES, gone_at=None)
+    job_ids = list(active.values_list("job_id", flat=True))
+    coordination.enqueue_many(scope.queue(JOB_DETAILS), job_ids, Priority.REFRESH)
 
 
-@stream("batch.inventory", service="batch")
-def inventory_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    offset = int(cursor.get("offset", 0))
-    started = cursor.get("started") or _now().isoformat()
-    now = _now()
-    page = api.describe_jobs(account, region, offset=offset, limit=PAGE)
-    _details_due(
-        account,
-        region,
-        services.jobs_upsert(account=account, region=region, records=page.items, now=now),
-        page.items,
-    )
-    if offset + PAGE < page.total:
-        return Step({"offset": offset + PAGE, "started": started}, INVENTORY_PAGE_DELAY)
+@dataclass(frozen=True)
+class InventoryCursor:
+    offset: int = 0
+    started: datetime | None = None  # when this pass began
+
+
+@stream("batch.inventory", service="batch", cursor=InventoryCursor)
+def inventory_step(scope: Scope, cursor: InventoryCursor) -> Step[InventoryCursor]:
+    now = timezone.now()
+    started = cursor.started or now
+    page = api.describe_jobs(scope, offset=cursor.offset, limit=PAGE)
+    _store_jobs(scope, page, now)
+    if cursor.offset + PAGE < page.total:
+        return Step(InventoryCursor(cursor.offset + PAGE, started), INVENTORY_PAGE_DELAY)
     # A whole pass: what it never listed is gone from the cloud.
-    unseen = Job.objects.filter(account=account, region=region, gone_at=None, listed_at__lt=started)
-    services.jobs_mark_gone(
-        account=account,
-        region=region,
-        now=now,
-        job_ids=list(unseen.values_list("job_id", flat=True)),
-    )
-    return Step({}, INVENTORY_PASS_DELAY)
+    unseen = Job.objects.filter(**scope.lookup, gone_at=None, listed_at__lt=started)
+    gone = list(unseen.values_list("job_id", flat=True))
+    services.jobs_mark_gone(scope=scope, job_ids=gone, now=now)
+    return Step(InventoryCursor(), INVENTORY_PASS_DELAY)
 
 
-@stream("batch.job_details", service="batch")
-def job_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    def serve(job_id: str, _: Cursor) -> Step:
-        now = _now()
+# --- details ---------------------------------------------------------------------------------
+@stream(JOB_DETAILS, service="batch", cursor=QueueCursor)
+def job_details_step(scope: Scope, cursor: QueueCursor) -> Step[QueueCursor]:
+    def serve(job_id: str, _: QueueCursor) -> Step[QueueCursor]:
+        now = timezone.now()
         try:
-            detail = api.describe_job(account, region, job_id)
+            detail = api.describe_job(scope, job_id)
         except NotFound:
-            services.jobs_mark_gone(account=account, region=region, job_ids=[job_id], now=now)
-            return Step({})
-        tasks = services.job_detail_apply(account=account, region=region, detail=detail, now=now)
+            services.jobs_mark_gone(scope=scope, job_ids=[job_id], now=now)
+            return Step(QueueCursor())
+        tasks = services.job_detail_apply(scope=scope, detail=detail, now=now)
         ended = detail.job.state in ENDED_STATES
-        priority = _priority("job", account, region, job_id, ended)
-        coordination.enqueue_many(
-            queue("batch.tasks", account, region),
-            [f"{job_id}/{task_name}" for task_name in tasks],
-            priority,
-        )
-        return Step({})
+        priority = priority_of(Kind.JOB, scope, job_id, ended=ended)
+        items = [f"{job_id}/{task_name}" for task_name in tasks]
+        coordination.enqueue_many(scope.queue(TASKS), items, priority)
+        return Step(QueueCursor())
 
-    return serve_queue(queue("batch.job_details", account, region), cursor, serve)
+    return serve_queue(scope.queue(JOB_DETAILS), cursor, serve)
 
 
-@stream("batch.tasks", service="batch")
-def tasks_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    def serve(item: str, going_on: Cursor) -> Step:
+@dataclass(frozen=True)
+class TasksCursor(QueueCursor):
+    offset: int = 0  # the task's next page of instances
+
+
+@stream(TASKS, service="batch", cursor=TasksCursor)
+def tasks_step(scope: Scope, cursor: TasksCursor) -> Step[TasksCursor]:
+    def serve(item: str, going_on: TasksCursor) -> Step[TasksCursor]:
         job_id, task_name = item.split("/", 1)
-        offset = int(going_on.get("offset", 0))
-        now = _now()
+        offset = going_on.offset
         try:
-            detail = api.describe_task(account, region, job_id, task_name, offset=offset)
+            detail = api.describe_task(scope, job_id, task_name, offset=offset)
         except NotFound:
-            return Step({})
+            return Step(TasksCursor())
         ended = services.task_instances_apply(
-            account=account,
-            region=region,
-            job_id=job_id,
-            task_name=task_name,
-            detail=detail,
-            now=now,
+            scope=scope, job_id=job_id, task_name=task_name, detail=detail, now=timezone.now()
         )
-        _instances_due(account, region, item, ended, detail)
+        _instances_due(scope, item, ended, detail)
         if offset + len(detail.instances) < detail.total and detail.instances:
-            return Step({"item": item, "offset": offset + len(detail.instances)})
-        return Step({})
+            return Step(TasksCursor(item, offset + len(detail.instances)))
+        return Step(TasksCursor())
 
-    return serve_queue(queue("batch.tasks", account, region), cursor, serve)
+    return serve_queue(scope.queue(TASKS), cursor, serve)
 
 
-def _instances_due(
-    account: CloudAccount, region: str, item: str, ended: list[int], detail: api.TaskDetail
-) -> None:
+def _instances_due(scope: Scope, item: str, ended: list[int], detail: api.TaskDetail) -> None:
     """Logs of instances that just ended; for a watched job, also logs as they grow and
     resource metrics (DescribeJobMonitorData allows 1/s: watched jobs only)."""
     job_id = item.split("/", 1)[0]
-    watched = coordination.is_watched("job", scope(account, region), job_id)
-    logs = queue("batch.logs", account, region)
-    coordination.enqueue_many(
-        logs, [f"{item}/{index}" for index in ended], WATCHED if watched else FINAL
-    )
+    watched = coordination.is_watched(Kind.JOB, scope, job_id)
+    logs = scope.queue(LOGS)
+    ended_items = [f"{item}/{index}" for index in ended]
+    coordination.enqueue_many(logs, ended_items, Priority.WATCHED if watched else Priority.FINAL)
     if watched:
         running = [inst.index for inst in detail.instances if inst.state == "RUNNING"]
-        coordination.enqueue_many(logs, [f"{item}/{index}" for index in running], WATCHED)
-        coordination.enqueue_many(
-            queue("batch.metrics", account, region),
-            [f"{item}/{index}" for index in sorted({*running, *ended})],
-            WATCHED,
-        )
+        coordination.enqueue_many(logs, [f"{item}/{index}" for index in running], Priority.WATCHED)
+        measured = [f"{item}/{index}" for index in sorted({*running, *ended})]
+        coordination.enqueue_many(scope.queue(METRICS), measured, Priority.WATCHED)
 
 
-@stream("batch.logs", service="batch")
-def logs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    name = queue("batch.logs", account, region)
+@stream(LOGS, service="batch", cursor=QueueCursor)
+def logs_step(scope: Scope, cursor: QueueCursor) -> Step[QueueCursor]:
+    name = scope.queue(LOGS)
 
-    def serve(first: str, _: Cursor) -> Step:
+    def serve(first: str, _: QueueCursor) -> Step[QueueCursor]:
         prefix = first.rsplit("/", 1)[0]
         # One call serves up to 10 instances of the same task.
         items = [i for i in coordination.peek_many(name, 50) if i.rsplit("/", 1)[0] == prefix][:10]
@@ -237,96 +238,97 @@ def logs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
         job_id, task_name = prefix.split("/", 1)
         indexes = [int(i.rsplit("/", 1)[1]) for i in items]
         try:
-            records = api.describe_task_logs(account, region, job_id, task_name, indexes)
+            records = api.describe_task_logs(scope, job_id, task_name, indexes)
         except NotFound:
             records = []
         services.logs_apply(
-            account=account,
-            region=region,
-            job_id=job_id,
-            task_name=task_name,
-            records=records,
-            now=_now(),
+            scope=scope, job_id=job_id, task_name=task_name, records=records, now=timezone.now()
         )
         for i in items:
             coordination.remove(name, i)
-        return Step({})
+        return Step(QueueCursor())
 
     return serve_queue(name, cursor, serve)
 
 
-@stream("batch.metrics", service="batch")
-def metrics_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+@dataclass(frozen=True)
+class MetricsCursor(QueueCursor):
+    metric: int = 0  # the next of api.MONITOR_METRICS for this instance
+
+
+@stream(METRICS, service="batch", cursor=MetricsCursor)
+def metrics_step(scope: Scope, cursor: MetricsCursor) -> Step[MetricsCursor]:
     """DescribeJobMonitorData, one metric per step, for instances of watched jobs."""
 
-    def serve(item: str, going_on: Cursor) -> Step:
-        metric_no = int(going_on.get("metric", 0))
+    def serve(item: str, going_on: MetricsCursor) -> Step[MetricsCursor]:
         job_id, rest = item.split("/", 1)
         task_name, index = rest.rsplit("/", 1)
-        instance = TaskInstance.objects.filter(
-            task__job__account=account,
-            task__job__region=region,
-            task__job__job_id=job_id,
-            task__name=task_name,
-            index=int(index),
-        ).first()
+        instance = (
+            TaskInstance.objects.filter(task__job__account=scope.account)
+            .filter(task__job__region=scope.region, task__job__job_id=job_id)
+            .filter(task__name=task_name, index=int(index))
+            .first()
+        )
         if instance is None:
-            return Step({}, called=False)
-        metric = api.MONITOR_METRICS[metric_no]
+            return Step(MetricsCursor(), called=False)
+        metric = api.MONITOR_METRICS[going_on.metric]
         try:
-            points = api.describe_job_monitor_data(
-                account, region, job_id, task_name, int(index), metric
-            )
+            points = api.describe_job_monitor_data(scope, job_id, task_name, int(index), metric)
         except NotFound:
             points = []
         services.samples_apply(instance=instance, metric=metric, points=points)
-        if metric_no + 1 < len(api.MONITOR_METRICS):
-            return Step({"item": item, "metric": metric_no + 1})
-        return Step({})
+        if going_on.metric + 1 < len(api.MONITOR_METRICS):
+            return Step(MetricsCursor(item, going_on.metric + 1))
+        return Step(MetricsCursor())
 
-    return serve_queue(queue("batch.metrics", account, region), cursor, serve)
+    return serve_queue(scope.queue(METRICS), cursor, serve)
 
 
 # --- compute environments ------------------------------------------------------------------
-@stream("batch.envs", service="batch")
-def envs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    offset = int(cursor.get("offset", 0))
-    seen = set(cursor.get("seen", []))
-    now = _now()
-    page = api.describe_compute_envs(account, region, offset=offset, limit=PAGE)
-    due = services.envs_upsert(account=account, region=region, records=page.items, now=now)
-    seen |= {r.env_id for r in page.items}
+@dataclass(frozen=True)
+class EnvsCursor:
+    offset: int = 0
+    seen: tuple[str, ...] = ()  # environments this pass listed so far
+
+
+@stream("batch.envs", service="batch", cursor=EnvsCursor)
+def envs_step(scope: Scope, cursor: EnvsCursor) -> Step[EnvsCursor]:
+    now = timezone.now()
+    page = api.describe_compute_envs(scope, offset=cursor.offset, limit=PAGE)
+    due = services.envs_upsert(scope=scope, records=page.items, now=now)
+    seen = {*cursor.seen, *(r.env_id for r in page.items)}
     for env_id in due:
-        watched = coordination.is_watched("env", scope(account, region), env_id)
-        coordination.enqueue(
-            queue("batch.env_details", account, region), env_id, WATCHED if watched else CHANGED
-        )
-    if offset + PAGE < page.total:
-        return Step({"offset": offset + PAGE, "seen": sorted(seen)})
-    services.envs_mark_gone(account=account, region=region, present=seen, now=now)
-    return Step({}, ENVS_ROUND_DELAY)
+        priority = priority_of(Kind.ENV, scope, env_id, ended=False)
+        coordination.enqueue(scope.queue(ENV_DETAILS), env_id, priority)
+    if cursor.offset + PAGE < page.total:
+        return Step(EnvsCursor(cursor.offset + PAGE, tuple(sorted(seen))))
+    services.envs_mark_gone(scope=scope, present=seen, now=now)
+    return Step(EnvsCursor(), ENVS_ROUND_DELAY)
 
 
-@stream("batch.env_details", service="batch")
-def env_details_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
+@dataclass(frozen=True)
+class EnvDetailsCursor(QueueCursor):
+    activities: bool = False  # its nodes are stored: the activities are next
+
+
+@stream(ENV_DETAILS, service="batch", cursor=EnvDetailsCursor)
+def env_details_step(scope: Scope, cursor: EnvDetailsCursor) -> Step[EnvDetailsCursor]:
     """DescribeComputeEnv (its nodes), then the newest page of its activities: two steps."""
 
-    def serve(env_id: str, going_on: Cursor) -> Step:
-        now = _now()
-        if going_on.get("phase") == "activities":
+    def serve(env_id: str, going_on: EnvDetailsCursor) -> Step[EnvDetailsCursor]:
+        now = timezone.now()
+        if going_on.activities:
             try:
-                page = api.describe_compute_env_activities(account, region, env_id)
+                page = api.describe_compute_env_activities(scope, env_id)
             except NotFound:
-                return Step({})
-            services.activities_apply(
-                account=account, region=region, env_id=env_id, records=page.items, now=now
-            )
-            return Step({})
+                return Step(EnvDetailsCursor())
+            services.activities_apply(scope=scope, env_id=env_id, records=page.items, now=now)
+            return Step(EnvDetailsCursor())
         try:
-            env, nodes = api.describe_compute_env(account, region, env_id)
+            env, nodes = api.describe_compute_env(scope, env_id)
         except NotFound:
-            return Step({})
-        services.env_detail_apply(account=account, region=region, env=env, nodes=nodes, now=now)
-        return Step({"item": env_id, "phase": "activities"})
+            return Step(EnvDetailsCursor())
+        services.env_detail_apply(scope=scope, env=env, nodes=nodes, now=now)
+        return Step(EnvDetailsCursor(env_id, activities=True))
 
-    return serve_queue(queue("batch.env_details", account, region), cursor, serve)
+    return serve_queue(scope.queue(ENV_DETAILS), cursor, serve)

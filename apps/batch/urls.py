@@ -6,8 +6,6 @@ from apps.batch import views
 
 app_name = "batch"
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("search/", views.search, name="search"),
     path("envs/", views.env_list, name="env-list"),
     path("envs/<str:env_id>/", views.env_detail, name="env-detail"),
     path("jobs/", views.job_list, name="job-list"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from apps.cloud.errors import CloudError
 from apps.cloud.gateway import cloud_call
 from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope
 
 # The cheapest read of each service (one item).
 PROBES = {
@@ -29,7 +30,7 @@ def account_check(account: CloudAccount) -> list[CheckResult]:
     for region in account.regions:
         for service, (action, params) in PROBES.items():
             try:
-                response = cloud_call(account, region, service, action, params, max_wait=10)
+                response = cloud_call(Scope(account, region), service, action, params, max_wait=10)
             except CloudError as err:
                 detail = f"{err.code}: {err.message}" + (
                     f" (RequestId {err.request_id})" if err.request_id else ""

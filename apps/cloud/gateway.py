@@ -1,7 +1,7 @@
 """The only way to Tencent Cloud: limiter first, then one call, retries only where safe.
 
-`cloud_call(account, region, service, action, params)` spends the bucket of (account, region,
-service, action) at the documented limit x the account's budget share. Reads are retried on
+`cloud_call(scope, service, action, params)` spends the bucket of (account, region, service,
+action) at the documented limit x the account's budget share. Reads are retried on
 RateLimited and Unavailable with exponential backoff and jitter; state-changing actions never
 are (a retried RetryJobs would be a second retry). With `block=False` a busy bucket raises
 `Throttled(wait)` instead of sleeping, so a Celery task can re-schedule itself.
@@ -23,6 +23,7 @@ from apps.cloud import client
 from apps.cloud.errors import CloudError, RateLimited, Unavailable
 from apps.cloud.limits import is_read, limit_for
 from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope
 from apps.cloud.throttle import Bucket, Throttle
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,11 @@ def reset_throttle() -> None:
         _throttle = None
 
 
-def _session(account: CloudAccount, region: str) -> requests.Session:
+def _session(scope: Scope) -> requests.Session:
     sessions = getattr(_local, "sessions", None)
     if sessions is None:
         sessions = _local.sessions = {}
-    key = (account.pk, region)
+    key = scope.key
     if key not in sessions:
         sessions[key] = requests.Session()  # connection reuse per account and region
     return sessions[key]
@@ -75,17 +76,11 @@ def rate_for(account: CloudAccount, service: str, action: str) -> float:
 
 
 def acquire(
-    account: CloudAccount,
-    region: str,
-    service: str,
-    action: str,
-    *,
-    block: bool = True,
-    max_wait: float = 30.0,
+    scope: Scope, service: str, action: str, *, block: bool = True, max_wait: float = 30.0
 ) -> Bucket:
     """Wait for (or refuse) the bucket's next slot."""
-    bucket = Bucket(str(account.pk), region, service, action)
-    rate = rate_for(account, service, action)
+    bucket = Bucket(str(scope.account.pk), scope.region, service, action)
+    rate = rate_for(scope.account, service, action)
     deadline = time.monotonic() + max_wait
     while True:
         decision = throttle().try_acquire(bucket, rate)
@@ -97,8 +92,7 @@ def acquire(
 
 
 def cloud_call(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     service: str,
     action: str,
     params: dict[str, Any] | None = None,
@@ -112,11 +106,13 @@ def cloud_call(
     # With block=False the caller (a Celery task) re-schedules itself: retrying here would
     # only meet the busy bucket again.
     attempts = READ_RETRIES + 1 if is_read(action) and block else 1
+    account = scope.account
+    where = {"account": account.name, "region": scope.region, "action": action}
     for attempt in range(attempts):
         if slot is not None and attempt == 0:
             bucket = slot
         else:
-            bucket = acquire(account, region, service, action, block=block, max_wait=max_wait)
+            bucket = acquire(scope, service, action, block=block, max_wait=max_wait)
         try:
             reply = client.call(
                 credentials=client.Credentials(
@@ -124,37 +120,21 @@ def cloud_call(
                 ),
                 service=service,
                 action=action,
-                region=region,
+                region=scope.region,
                 params=params or {},
                 endpoint=account.endpoint,
-                session=_session(account, region),
+                session=_session(scope),
                 timeout=(settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT),
             )
         except CloudError as err:
-            log.info(
-                "cloud call failed",
-                extra={
-                    "account": account.name,
-                    "region": region,
-                    "action": action,
-                    "code": err.code,
-                    "request_id": err.request_id,
-                },
-            )
+            failure = {"code": err.code, "request_id": err.request_id}
+            log.info("cloud call failed", extra=where | failure)
             if isinstance(err, RateLimited):  # someone else spends the budget: slow down
                 throttle().penalize(bucket, rate_for(account, service, action))
             if not isinstance(err, (RateLimited, Unavailable)) or attempt == attempts - 1:
                 raise
         else:
-            log.debug(
-                "cloud call",
-                extra={
-                    "account": account.name,
-                    "region": region,
-                    "action": action,
-                    "request_id": reply.get("RequestId", ""),
-                },
-            )
+            log.debug("cloud call", extra=where | {"request_id": reply.get("RequestId", "")})
             return reply
         time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
     raise AssertionError("unreachable")

@@ -15,9 +15,9 @@ from typing import Any
 
 from apps.cloud import records
 from apps.cloud.gateway import cloud_call
-from apps.cloud.models import CloudAccount
 from apps.cloud.records import integer as _int
 from apps.cloud.records import text as _str
+from apps.cloud.scope import Scope
 
 SERVICE = "omics"
 MAX_LIMIT = 100  # every Omics list (omics-api.md §1.10)
@@ -53,10 +53,8 @@ def _wire_filters(filters: Filters | None) -> list[dict[str, Any]]:
     return [{"Name": name, "Values": list(values)} for name, values in (filters or {}).items()]
 
 
-def _call(
-    account: CloudAccount, region: str, action: str, params: dict[str, Any], block: bool
-) -> dict[str, Any]:
-    return cloud_call(account, region, SERVICE, action, params, block=block)
+def _call(scope: Scope, action: str, params: dict[str, Any], block: bool) -> dict[str, Any]:
+    return cloud_call(scope, SERVICE, action, params, block=block)
 
 
 def _list_params(offset: int, limit: int, filters: Filters | None) -> dict[str, Any]:
@@ -136,8 +134,7 @@ class VolumeRecord:
 
 
 def describe_environments(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     *,
     offset: int = 0,
     limit: int = MAX_LIMIT,
@@ -145,7 +142,7 @@ def describe_environments(
     block: bool = False,
 ) -> Page:
     """§3.2: filters EnvironmentId, Name, Status."""
-    r = _call(account, region, "DescribeEnvironments", _list_params(offset, limit, filters), block)
+    r = _call(scope, "DescribeEnvironments", _list_params(offset, limit, filters), block)
     return Page(
         [EnvironmentRecord.from_api(e) for e in _dicts(r.get("Environments"))],
         _int(r, "TotalCount") or 0,
@@ -153,8 +150,7 @@ def describe_environments(
 
 
 def describe_volumes(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     environment_id: str,
     *,
     offset: int = 0,
@@ -164,7 +160,7 @@ def describe_volumes(
 ) -> Page:
     """§3.8: the cache volumes of one environment; filters Name, IsDefault."""
     params = {"EnvironmentId": environment_id, **_list_params(offset, limit, filters)}
-    r = _call(account, region, "DescribeVolumes", params, block)
+    r = _call(scope, "DescribeVolumes", params, block)
     return Page(
         [VolumeRecord.from_api(v) for v in _dicts(r.get("Volumes"))], _int(r, "TotalCount") or 0
     )
@@ -267,8 +263,7 @@ class RunRecord:
 
 
 def describe_run_groups(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     *,
     offset: int = 0,
     limit: int = MAX_LIMIT,
@@ -276,7 +271,7 @@ def describe_run_groups(
     block: bool = False,
 ) -> Page:
     """§4.1: newest first; filters Name, RunGroupId, Status, ApplicationId, Type."""
-    r = _call(account, region, "DescribeRunGroups", _list_params(offset, limit, filters), block)
+    r = _call(scope, "DescribeRunGroups", _list_params(offset, limit, filters), block)
     return Page(
         [RunGroupRecord.from_api(g) for g in _dicts(r.get("RunGroups"))],
         _int(r, "TotalCount") or 0,
@@ -284,8 +279,7 @@ def describe_run_groups(
 
 
 def describe_runs(
-    account: CloudAccount,
-    region: str,
+    scope: Scope,
     *,
     run_group_id: str | None = None,
     offset: int = 0,
@@ -297,7 +291,7 @@ def describe_runs(
     wanted = dict(filters or {})
     if run_group_id is not None:
         wanted["RunGroupId"] = [run_group_id]
-    r = _call(account, region, "DescribeRuns", _list_params(offset, limit, wanted), block)
+    r = _call(scope, "DescribeRuns", _list_params(offset, limit, wanted), block)
     return Page([RunRecord.from_api(x) for x in _dicts(r.get("Runs"))], _int(r, "TotalCount") or 0)
 
 
@@ -351,17 +345,15 @@ class CallRecord:
 
 
 def get_run_calls(
-    account: CloudAccount, region: str, run_uuid: str, path: str = "/", *, block: bool = False
+    scope: Scope, run_uuid: str, path: str = "/", *, block: bool = False
 ) -> list[CallRecord]:
     """§4.3: one level of the call tree; "/" for the top, "/<RunId>" under a Workflow or
     Scatter call. Not paginated."""
-    r = _call(account, region, "GetRunCalls", {"RunUuid": run_uuid, "Path": path}, block)
+    r = _call(scope, "GetRunCalls", {"RunUuid": run_uuid, "Path": path}, block)
     return [CallRecord.from_api(c) for c in _dicts(r.get("Calls"))]
 
 
-def get_run_status(
-    account: CloudAccount, region: str, run_uuid: str, *, block: bool = False
-) -> CallRecord:
+def get_run_status(scope: Scope, run_uuid: str, *, block: bool = False) -> CallRecord:
     """§4.5: the run as a whole (RunId = RunUuid), with the run's own status."""
-    r = _call(account, region, "GetRunStatus", {"RunUuid": run_uuid}, block)
+    r = _call(scope, "GetRunStatus", {"RunUuid": run_uuid}, block)
     return CallRecord.from_api(_dict(r.get("Metadata")))

@@ -72,6 +72,7 @@ class RunStatus(models.TextChoices):
 
 
 RUN_ENDED = frozenset({RunStatus.SUCCESS, RunStatus.EXECUTOR_ERROR, RunStatus.CANCELED})
+RUN_RETRYABLE = frozenset({RunStatus.EXECUTOR_ERROR, RunStatus.CANCELED})
 
 
 class CallStatus(models.TextChoices):
@@ -184,6 +185,10 @@ class RunGroup(CloudObject):
         return self.run_group_id
 
     @property
+    def is_ended(self) -> bool:
+        return group_ended(self.status, self.ended_at)
+
+    @property
     def duration_seconds(self) -> float | None:
         return elapsed(self.started_at or self.created_at, self.ended_at)
 
@@ -213,6 +218,15 @@ class Run(CloudObject):
 
     def __str__(self) -> str:
         return self.run_uuid
+
+    @property
+    def is_ended(self) -> bool:
+        return run_ended(self.status, self.ended_at)
+
+    @property
+    def is_retryable(self) -> bool:
+        """RetryRuns takes failed and canceled runs."""
+        return self.status in RUN_RETRYABLE
 
     @property
     def duration_seconds(self) -> float | None:

@@ -1,5 +1,5 @@
-"""The Omics streams: lists first, details only where something changed (DESIGN.md, "The one
-idea"), on the pattern of `apps.batch.sync`.
+"""The Omics streams: lists first, details only where something changed (docs/architecture.md,
+"The one idea"), on the pattern of `apps.batch.sync`.
 
 - omics.run_groups: every run group, newest first, 100 per DescribeRunGroups (no Status
   filter: the doc enumerates no run group status, so a filter could miss one). Groups whose
@@ -24,19 +24,23 @@ a run group or a run records interest (`coordination.record_interest`) under the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.utils import timezone
 
 from apps.cloud.errors import InvalidRequest, NotFound
-from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope
 from apps.omics import api, services
-from apps.omics.models import OmicsEnvironment, Run, RunGroup, group_ended, run_ended
+from apps.omics.models import OmicsEnvironment, Run, RunGroup, group_ended
 from apps.sync import coordination
-from apps.sync.coordination import CHANGED, FINAL, REFRESH, WATCHED
+from apps.sync.coordination import Priority
 from apps.sync.health import health_failure
-from apps.sync.streams import Cursor, Step, serve_queue, stream
+from apps.sync.models import Kind
+from apps.sync.streams import QueueCursor, Step, serve_queue, stream
 
 log = logging.getLogger(__name__)
 
@@ -44,278 +48,252 @@ PAGE = api.MAX_LIMIT
 GROUPS_ROUND_DELAY = 2.0  # between passes: a one-page pass then spends 0.5 of the 20 req/s
 ENVS_ROUND_DELAY = 5.0  # environments and volumes barely move
 
-
-def scope(account: CloudAccount, region: str) -> str:
-    return f"{account.pk}:{region}"
+RUNS, CALLS = "omics.runs", "omics.calls"
 
 
-def queue(name: str, account: CloudAccount, region: str) -> str:
-    return f"{name}:{scope(account, region)}"
+def refresh_run_group(scope: Scope, group_id: str) -> None:
+    """List this group's runs next (an operator just acted on it or its runs)."""
+    coordination.record_interest(Kind.RUN_GROUP, scope, group_id)
+    coordination.enqueue(scope.queue(RUNS), group_id, Priority.WATCHED)
 
 
-def _now() -> datetime:
-    return timezone.now()
-
-
-def _enqueue(name: str, account: CloudAccount, region: str, by_priority: dict[str, int]) -> None:
+def _enqueue(queue: str, by_priority: dict[str, Priority]) -> None:
     """Queue items at their priorities, one Redis call per priority."""
-    groups: dict[int, list[str]] = {}
+    groups: dict[Priority, list[str]] = {}
     for item, priority in by_priority.items():
         groups.setdefault(priority, []).append(item)
     for priority, items in groups.items():
-        coordination.enqueue_many(queue(name, account, region), items, priority)
+        coordination.enqueue_many(queue, items, priority)
 
 
 # --- run groups ------------------------------------------------------------------------------
-def _runs_due(
-    account: CloudAccount, region: str, group_ids: list[str], records: list[api.RunGroupRecord]
-) -> None:
+def _runs_due(scope: Scope, group_ids: list[str], records: list[api.RunGroupRecord]) -> None:
     ended = {r.run_group_id for r in records if group_ended(r.status, r.ended_at)}
-    where = scope(account, region)
-    _enqueue(
-        "omics.runs",
-        account,
-        region,
-        {
-            group_id: WATCHED
-            if coordination.is_watched("run_group", where, group_id)
-            else FINAL
-            if group_id in ended
-            else CHANGED
-            for group_id in group_ids
-        },
+    due = {
+        group_id: coordination.priority_of(Kind.RUN_GROUP, scope, group_id, ended=group_id in ended)
+        for group_id in group_ids
+    }
+    _enqueue(scope.queue(RUNS), due)
+
+
+def _store_groups(scope: Scope, page: api.Page, now: datetime) -> None:
+    """Store a DescribeRunGroups page and queue the runs of the groups that changed."""
+    _runs_due(
+        scope, services.run_groups_upsert(scope=scope, records=page.items, now=now), page.items
     )
 
 
-@stream("omics.run_groups", service="omics")
-def run_groups_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    now = _now()
-    started = cursor.get("started") or now.isoformat()
-    if cursor.get("phase", "list") == "list":
-        offset = int(cursor.get("offset", 0))
-        page = api.describe_run_groups(account, region, offset=offset, limit=PAGE)
-        due = services.run_groups_upsert(
-            account=account, region=region, records=page.items, now=now
-        )
-        _runs_due(account, region, due, page.items)
-        if offset + PAGE < page.total and page.items:
-            return Step({"phase": "list", "offset": offset + PAGE, "started": started})
-        return Step({"phase": "unlisted", "started": started})
-    # phase "unlisted": groups the pass did not show. Paging newest first can skip one when
-    # the list shifts between pages, so each is looked up by id before being called gone.
-    missing = services.run_groups_unlisted(
-        account=account, region=region, since=datetime.fromisoformat(started)
-    )
+class GroupsPhase(StrEnum):
+    LIST = "list"  # every group, newest first, page by page
+    UNLISTED = "unlisted"  # the groups the pass did not show, by id
+
+
+@dataclass(frozen=True)
+class GroupsCursor:
+    phase: GroupsPhase = GroupsPhase.LIST
+    offset: int = 0
+    started: datetime | None = None  # when this pass began
+
+
+@stream("omics.run_groups", service="omics", cursor=GroupsCursor)
+def run_groups_step(scope: Scope, cursor: GroupsCursor) -> Step[GroupsCursor]:
+    now = timezone.now()
+    if cursor.started is None:
+        cursor = dataclasses.replace(cursor, started=now)
+    if cursor.phase == GroupsPhase.LIST:
+        return _groups_list(scope, cursor, now)
+    return _groups_unlisted(scope, cursor, now)
+
+
+def _groups_list(scope: Scope, cursor: GroupsCursor, now: datetime) -> Step[GroupsCursor]:
+    page = api.describe_run_groups(scope, offset=cursor.offset, limit=PAGE)
+    _store_groups(scope, page, now)
+    if cursor.offset + PAGE < page.total and page.items:
+        return Step(dataclasses.replace(cursor, offset=cursor.offset + PAGE))
+    return Step(GroupsCursor(GroupsPhase.UNLISTED, started=cursor.started))
+
+
+def _groups_unlisted(scope: Scope, cursor: GroupsCursor, now: datetime) -> Step[GroupsCursor]:
+    """Paging newest first can skip a group when the list shifts between pages, so each the
+    pass did not show is looked up by id before being called gone."""
+    assert cursor.started is not None  # run_groups_step sets it
+    missing = services.run_groups_unlisted(scope=scope, since=cursor.started)
     if not missing:
-        _refresh(account, region)
-        return Step({}, GROUPS_ROUND_DELAY, called=False)
+        _refresh(scope)
+        return Step(GroupsCursor(), GROUPS_ROUND_DELAY, called=False)
     batch = missing[:PAGE]
-    page = api.describe_run_groups(account, region, limit=PAGE, filters={"RunGroupId": batch})
-    due = services.run_groups_upsert(account=account, region=region, records=page.items, now=now)
-    _runs_due(account, region, due, page.items)
-    services.run_groups_mark_gone(
-        account=account,
-        region=region,
-        now=now,
-        group_ids=sorted(set(batch) - {r.run_group_id for r in page.items}),
-    )
+    page = api.describe_run_groups(scope, limit=PAGE, filters={"RunGroupId": batch})
+    _store_groups(scope, page, now)
+    gone = sorted(set(batch) - {r.run_group_id for r in page.items})
+    services.run_groups_mark_gone(scope=scope, now=now, group_ids=gone)
     return Step(cursor)
 
 
-def _refresh(account: CloudAccount, region: str) -> None:
+def _refresh(scope: Scope) -> None:
     """End of a pass. Moving groups at REFRESH: a run's calls move while neither its status
     nor its group's summary does. Ended groups and runs whose final read never completed
     (a queue lost with Redis, a worker killed mid-walk) at FINAL, so nothing stays half
     synced. Both sets are small: most objects have ended and been finally synced."""
-    alive = {"account": account, "region": region, "gone_at": None}
     # A group not ended is never finally synced (runs_listing_done), so this is every one.
-    groups = RunGroup.objects.filter(**alive, final_synced=False)
-    due = {
-        group_id: FINAL if group_ended(status, ended_at) else REFRESH
-        for group_id, status, ended_at in groups.values_list("run_group_id", "status", "ended_at")
-    }
-    _enqueue("omics.runs", account, region, due)
-    runs = Run.objects.filter(**alive, final_synced=False).values_list(
-        "run_uuid", "status", "ended_at"
+    groups = RunGroup.objects.filter(**scope.lookup, gone_at=None, final_synced=False)
+    _enqueue(
+        scope.queue(RUNS),
+        {g.run_group_id: Priority.FINAL if g.is_ended else Priority.REFRESH for g in groups},
     )
-    coordination.enqueue_many(
-        queue("omics.calls", account, region),
-        [uuid for uuid, status, ended_at in runs if run_ended(status, ended_at)],
-        FINAL,
-    )
+    runs = Run.objects.filter(**scope.lookup, gone_at=None, final_synced=False)
+    ended = [run.run_uuid for run in runs.only("run_uuid", "status", "ended_at") if run.is_ended]
+    coordination.enqueue_many(scope.queue(CALLS), ended, Priority.FINAL)
 
 
 # --- runs ------------------------------------------------------------------------------------
-def _calls_due(account: CloudAccount, region: str, group_id: str, due: services.CallsDue) -> None:
-    where = scope(account, region)
-    group_watched = coordination.is_watched("run_group", where, group_id)
-    by_priority: dict[str, int] = {}
+def _calls_due(scope: Scope, group_id: str, due: services.CallsDue) -> None:
+    group_watched = coordination.is_watched(Kind.RUN_GROUP, scope, group_id)
+    by_priority: dict[str, Priority] = {}
     for run_uuid in due.moving:
-        by_priority[run_uuid] = REFRESH
+        by_priority[run_uuid] = Priority.REFRESH
     for run_uuid in due.changed:
-        by_priority[run_uuid] = CHANGED
+        by_priority[run_uuid] = Priority.CHANGED
     for run_uuid in due.final:
-        by_priority[run_uuid] = FINAL
+        by_priority[run_uuid] = Priority.FINAL
     for run_uuid in by_priority:
-        if group_watched or coordination.is_watched("run", where, run_uuid):
-            by_priority[run_uuid] = WATCHED
-    _enqueue("omics.calls", account, region, by_priority)
+        if group_watched or coordination.is_watched(Kind.RUN, scope, run_uuid):
+            by_priority[run_uuid] = Priority.WATCHED
+    _enqueue(scope.queue(CALLS), by_priority)
 
 
-@stream("omics.runs", service="omics")
-def runs_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    def serve(group_id: str, going_on: Cursor) -> Step:
-        group = RunGroup.objects.filter(
-            account=account, region=region, run_group_id=group_id, gone_at=None
-        ).first()
+@dataclass(frozen=True)
+class RunsCursor(QueueCursor):
+    offset: int = 0
+    started: datetime | None = None  # when the group's listing began
+    # Whether the group had ended when the listing began (None: it has not begun): only then
+    # is the listing final.
+    was_ended: bool | None = None
+
+
+@stream(RUNS, service="omics", cursor=RunsCursor)
+def runs_step(scope: Scope, cursor: RunsCursor) -> Step[RunsCursor]:
+    def serve(group_id: str, going_on: RunsCursor) -> Step[RunsCursor]:
+        group = RunGroup.objects.filter(**scope.lookup, run_group_id=group_id, gone_at=None).first()
         if group is None:  # gone since it was queued
-            return Step({}, called=False)
-        now = _now()
-        offset = int(going_on.get("offset", 0))
-        started = going_on.get("started") or now.isoformat()
-        # Whether the group had ended when the listing began: only then is the listing final.
-        was_ended = (
-            bool(going_on.get("was_ended"))
-            if going_on
-            else group_ended(group.status, group.ended_at)
-        )
+            return Step(RunsCursor(), called=False)
+        now = timezone.now()
+        started = going_on.started or now
+        was_ended = group.is_ended if going_on.was_ended is None else going_on.was_ended
         try:
             page = api.describe_runs(
-                account, region, run_group_id=group_id, offset=offset, limit=PAGE
+                scope, run_group_id=group_id, offset=going_on.offset, limit=PAGE
             )
         except NotFound:
-            return Step({})
-        due = services.runs_upsert(
-            account=account, region=region, group=group, records=page.items, now=now
-        )
-        _calls_due(account, region, group_id, due)
-        if offset + PAGE < page.total and page.items:
-            return Step(
-                {
-                    "item": group_id,
-                    "offset": offset + PAGE,
-                    "started": started,
-                    "was_ended": was_ended,
-                }
-            )
-        services.runs_listing_done(
-            account=account,
-            region=region,
-            group=group,
-            now=now,
-            group_was_ended=was_ended,
-            since=datetime.fromisoformat(started),
-        )
-        return Step({})
+            return Step(RunsCursor())
+        due = services.runs_upsert(scope=scope, group=group, records=page.items, now=now)
+        _calls_due(scope, group_id, due)
+        if going_on.offset + PAGE < page.total and page.items:
+            return Step(RunsCursor(group_id, going_on.offset + PAGE, started, was_ended))
+        services.runs_listing_done(group=group, now=now, group_was_ended=was_ended, since=started)
+        return Step(RunsCursor())
 
-    return serve_queue(queue("omics.runs", account, region), cursor, serve)
+    return serve_queue(scope.queue(RUNS), cursor, serve)
 
 
 # --- calls -----------------------------------------------------------------------------------
-@stream("omics.calls", service="omics")
-def calls_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    def serve(run_uuid: str, going_on: Cursor) -> Step:
-        run = services.run_for_calls(account=account, region=region, run_uuid=run_uuid)
+@dataclass(frozen=True)
+class CallsCursor(QueueCursor):
+    paths: tuple[str, ...] = ("/",)  # the levels of the call tree still to read
+    walked: tuple[str, ...] = ()
+    started: datetime | None = None  # when the walk began
+    # Whether the run had ended when the walk began (None: it has not begun): only then are
+    # the calls read final.
+    was_ended: bool | None = None
+    clean: bool = True  # every level read so far: what the walk does not find is gone
+
+
+@stream(CALLS, service="omics", cursor=CallsCursor)
+def calls_step(scope: Scope, cursor: CallsCursor) -> Step[CallsCursor]:
+    def serve(run_uuid: str, going_on: CallsCursor) -> Step[CallsCursor]:
+        run = services.run_for_calls(scope=scope, run_uuid=run_uuid)
         if run is None:  # gone, or never listed: nothing to attach calls to
-            return Step({}, called=False)
-        paths: list[str] = list(going_on.get("paths", ["/"]))
-        walked: list[str] = list(going_on.get("walked", []))
-        started = str(going_on.get("started") or _now().isoformat())
-        clean = bool(going_on.get("clean", True))  # every level read: what is missing is gone
-        # Whether the run had ended when the walk began: only then are the calls read final.
-        was_ended = (
-            bool(going_on.get("was_ended")) if going_on else run_ended(run.status, run.ended_at)
-        )
-        path = paths.pop(0)
-        now = _now()
+            return Step(CallsCursor(), called=False)
+        now = timezone.now()
+        started = going_on.started or now
+        was_ended = run.is_ended if going_on.was_ended is None else going_on.was_ended
+        clean = going_on.clean
+        path, *paths = going_on.paths or ("/",)
         try:
-            calls = api.get_run_calls(account, region, run_uuid, path)
+            calls = api.get_run_calls(scope, run_uuid, path)
         except NotFound:
-            return Step({})
+            return Step(CallsCursor())
         except InvalidRequest as err:
             # Not transient (the doc does not even say how levels below the first are
-            # addressed, omics-api.md §4.3): shown in the stream's health and skipped, not
-            # retried at the head of the queue for ever. The run stays not finally synced,
-            # so a later pass tries again.
+            # addressed: https://cloud.tencent.com/document/api/1643/89097): shown in the
+            # stream's health and skipped, not retried at the head of the queue for ever. The
+            # run stays not finally synced, so a later pass tries again.
             log.warning("omics.calls %s %s: %s", run_uuid, path, err)
-            health_failure(account, region, "omics.calls", err)
+            health_failure(scope, "omics.calls", err)
             if path == "/":
-                return Step({}, called=False)
+                return Step(CallsCursor(), called=False)
             calls, was_ended, clean = [], False, False
-        children = services.calls_upsert(
-            account=account, region=region, run=run, records=calls, now=now
-        )
-        walked.append(path)
+        children = services.calls_upsert(scope=scope, run=run, records=calls, now=now)
+        walked = (*going_on.walked, path)
         paths += [p for p in (f"/{c}" for c in children) if p not in walked and p not in paths]
         if paths:
-            return Step(
-                {
-                    "item": run_uuid,
-                    "paths": paths,
-                    "walked": walked,
-                    "was_ended": was_ended,
-                    "started": started,
-                    "clean": clean,
-                }
-            )
+            return Step(CallsCursor(run_uuid, tuple(paths), walked, started, was_ended, clean))
         services.calls_walk_done(
-            account=account,
-            region=region,
+            scope=scope,
             run_uuid=run_uuid,
             run_was_ended=was_ended,
             now=now,
-            since=datetime.fromisoformat(started) if clean else None,
+            since=started if clean else None,
         )
-        return Step({})
+        return Step(CallsCursor())
 
-    return serve_queue(queue("omics.calls", account, region), cursor, serve)
+    return serve_queue(scope.queue(CALLS), cursor, serve)
 
 
 # --- environments and volumes ----------------------------------------------------------------
-@stream("omics.environments", service="omics")
-def environments_step(account: CloudAccount, region: str, cursor: Cursor) -> Step:
-    now = _now()
-    started = cursor.get("started") or now.isoformat()
-    if cursor.get("phase", "environments") == "environments":
-        offset = int(cursor.get("offset", 0))
-        page = api.describe_environments(account, region, offset=offset, limit=PAGE)
-        services.environments_upsert(account=account, region=region, records=page.items, now=now)
-        if offset + PAGE < page.total and page.items:
-            return Step({"phase": "environments", "offset": offset + PAGE, "started": started})
-        services.environments_mark_gone(
-            account=account, region=region, now=now, since=datetime.fromisoformat(started)
-        )
-        envs = list(
-            OmicsEnvironment.objects.filter(account=account, region=region, gone_at=None)
-            .order_by("environment_id")
-            .values_list("environment_id", flat=True)
-        )
-        if not envs:
-            return Step({}, ENVS_ROUND_DELAY)
-        return Step({"phase": "volumes", "envs": envs, "offset": 0, "started": _now().isoformat()})
-    # phase "volumes": one environment's volumes per step ("started" is when its listing began)
-    envs: list[str] = list(cursor.get("envs", []))
+@dataclass(frozen=True)
+class EnvironmentsCursor:
+    # Empty: list the environments. Else the environments whose volumes are still to list,
+    # the first one's next page at `offset`.
+    envs: tuple[str, ...] = ()
+    offset: int = 0
+    started: datetime | None = None  # when the current listing began
+
+
+@stream("omics.environments", service="omics", cursor=EnvironmentsCursor)
+def environments_step(scope: Scope, cursor: EnvironmentsCursor) -> Step[EnvironmentsCursor]:
+    if cursor.envs:
+        return _volumes(scope, cursor)
+    return _environments(scope, cursor)
+
+
+def _environments(scope: Scope, cursor: EnvironmentsCursor) -> Step[EnvironmentsCursor]:
+    now = timezone.now()
+    started = cursor.started or now
+    page = api.describe_environments(scope, offset=cursor.offset, limit=PAGE)
+    services.environments_upsert(scope=scope, records=page.items, now=now)
+    if cursor.offset + PAGE < page.total and page.items:
+        return Step(EnvironmentsCursor(offset=cursor.offset + PAGE, started=started))
+    services.environments_mark_gone(scope=scope, now=now, since=started)
+    alive = OmicsEnvironment.objects.filter(**scope.lookup, gone_at=None)
+    envs = tuple(alive.order_by("environment_id").values_list("environment_id", flat=True))
     if not envs:
-        return Step({}, ENVS_ROUND_DELAY, called=False)
-    env_id, offset = envs[0], int(cursor.get("offset", 0))
+        return Step(EnvironmentsCursor(), ENVS_ROUND_DELAY)
+    return Step(EnvironmentsCursor(envs, 0, timezone.now()))
+
+
+def _volumes(scope: Scope, cursor: EnvironmentsCursor) -> Step[EnvironmentsCursor]:
+    """One environment's volumes per step (`started` is when its listing began)."""
+    now = timezone.now()
+    started = cursor.started or now
+    env_id, *rest = cursor.envs
     try:
-        page = api.describe_volumes(account, region, env_id, offset=offset, limit=PAGE)
+        page = api.describe_volumes(scope, env_id, offset=cursor.offset, limit=PAGE)
     except NotFound:  # the environment went away: so did its volumes
         page = api.Page([], 0)
-    services.volumes_upsert(
-        account=account, region=region, environment_id=env_id, records=page.items, now=now
-    )
-    if offset + PAGE < page.total and page.items:
-        return Step({**cursor, "offset": offset + PAGE})
-    services.volumes_mark_gone(
-        account=account,
-        region=region,
-        environment_id=env_id,
-        now=now,
-        since=datetime.fromisoformat(started),
-    )
-    if envs[1:]:
-        return Step(
-            {"phase": "volumes", "envs": envs[1:], "offset": 0, "started": _now().isoformat()}
-        )
-    return Step({}, ENVS_ROUND_DELAY)
+    services.volumes_upsert(scope=scope, environment_id=env_id, records=page.items, now=now)
+    if cursor.offset + PAGE < page.total and page.items:
+        return Step(dataclasses.replace(cursor, offset=cursor.offset + PAGE, started=started))
+    services.volumes_mark_gone(scope=scope, environment_id=env_id, now=now, since=started)
+    if rest:
+        return Step(EnvironmentsCursor(tuple(rest), 0, timezone.now()))
+    return Step(EnvironmentsCursor(), ENVS_ROUND_DELAY)

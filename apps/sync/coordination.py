@@ -8,17 +8,26 @@ starts the stream again and the idempotent upserts converge.
 from __future__ import annotations
 
 import time
+from enum import IntEnum
 
 import redis
 from django.conf import settings
 
+from apps.cloud.scope import Scope
 from apps.sync.redisio import connection
 
 INTEREST_TTL_S = 30
 
-# Detail priorities: lower is served first. REFRESH revisits moving objects whose summary
-# cannot show every change (an instance ends while its task stays RUNNING).
-WATCHED, FINAL, CHANGED, REFRESH = 0, 1, 2, 3
+
+class Priority(IntEnum):
+    """Detail queue priorities: lower is served first."""
+
+    WATCHED = 0  # somebody has its page open
+    FINAL = 1  # it ended: its final details, once
+    CHANGED = 2  # its summary changed
+    # A moving object whose summary cannot show every change (an instance ends while its
+    # task stays RUNNING): revisited with what the budget leaves over.
+    REFRESH = 3
 
 
 def _lock_key(stream: str) -> str:
@@ -54,13 +63,13 @@ def _queue_key(queue: str) -> str:
     return f"jobdeck:sync:queue:{queue}"
 
 
-def enqueue(queue: str, item: str, priority: int) -> None:
+def enqueue(queue: str, item: str, priority: Priority) -> None:
     """Add `item`, or raise its priority; an item is queued once however often it changes."""
     score = priority * 1e12 + time.time()
     connection().zadd(_queue_key(queue), {item: score}, lt=True)
 
 
-def enqueue_many(queue: str, items: list[str], priority: int) -> None:
+def enqueue_many(queue: str, items: list[str], priority: Priority) -> None:
     if items:
         score = priority * 1e12 + time.time()
         connection().zadd(_queue_key(queue), dict.fromkeys(items, score), lt=True)
@@ -90,11 +99,11 @@ def queue_lengths() -> dict[str, int]:
     }
 
 
-def _interest_key(kind: str, scope: str, cloud_id: str) -> str:
-    return f"jobdeck:sync:interest:{kind}:{scope}:{cloud_id}"
+def _interest_key(kind: str, scope: Scope, cloud_id: str) -> str:
+    return f"jobdeck:sync:interest:{kind}:{scope.key}:{cloud_id}"
 
 
-def record_interest(kind: str, scope: str, cloud_id: str) -> None:
+def record_interest(kind: str, scope: Scope, cloud_id: str) -> None:
     """A page shows this object now: refresh it first for the next half minute. Best effort:
     without Redis the page still renders (the sync is down anyway)."""
     try:
@@ -103,5 +112,12 @@ def record_interest(kind: str, scope: str, cloud_id: str) -> None:
         pass
 
 
-def is_watched(kind: str, scope: str, cloud_id: str) -> bool:
+def is_watched(kind: str, scope: Scope, cloud_id: str) -> bool:
     return bool(connection().exists(_interest_key(kind, scope, cloud_id)))
+
+
+def priority_of(kind: str, scope: Scope, cloud_id: str, *, ended: bool) -> Priority:
+    """Watched first, then ended (their final read), then changed."""
+    if is_watched(kind, scope, cloud_id):
+        return Priority.WATCHED
+    return Priority.FINAL if ended else Priority.CHANGED

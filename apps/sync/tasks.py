@@ -11,9 +11,10 @@ from celery import shared_task
 from apps.cloud.errors import CloudError
 from apps.cloud.gateway import Throttled
 from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope, stream_lock
 from apps.sync import coordination
 from apps.sync.health import health_failure, health_success
-from apps.sync.streams import REGISTRY, Step, lock_name
+from apps.sync.streams import Step, cursor_dump, cursor_load, registered
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +23,13 @@ log = logging.getLogger(__name__)
 def plan() -> int:
     """Start every stream of every enabled account and region that nobody is running (the
     first time, or after a worker died holding it). Returns how many it started."""
-    import apps.sync.catalog  # noqa: F401  (registers the streams)
-
     started = 0
     for account in CloudAccount.objects.filter(enabled=True):
         for region in account.regions:
-            for stream in REGISTRY.values():
+            scope = Scope(account, region)
+            for stream in registered().values():
                 owner = uuid.uuid4().hex
-                if coordination.claim(lock_name(stream.name, account.pk, region), owner):
+                if coordination.claim(scope.lock(stream.name), owner):
                     run_stream.delay(stream.name, account.pk, region, owner, {})
                     started += 1
     return started
@@ -38,33 +38,34 @@ def plan() -> int:
 @shared_task(ignore_result=True, acks_late=True)
 def run_stream(name: str, account_id: int, region: str, owner: str, cursor: dict[str, Any]) -> None:
     """One step of a stream, then the next one scheduled (or the stream released)."""
-    import apps.sync.catalog  # noqa: F401
-
-    stream = REGISTRY.get(name)
+    stream = registered().get(name)
     account = CloudAccount.objects.filter(pk=account_id, enabled=True).first()
-    lock = lock_name(name, account_id, region)
+    lock = stream_lock(name, account_id, region)
     if stream is None or account is None or region not in account.regions:
         coordination.release(lock, owner)
         return  # the account or region went away: the stream ends with it
     if not coordination.holds(lock, owner):
         return  # another chain took over (this one was presumed dead)
-    step = step_once(stream.name, account, region, cursor)
-    run_stream.apply_async((name, account_id, region, owner, step.cursor), countdown=step.delay)
+    step = step_once(stream.name, Scope(account, region), cursor)
+    args = (name, account_id, region, owner, cursor_dump(step.cursor))
+    run_stream.apply_async(args, countdown=step.delay)
 
 
-def step_once(name: str, account: CloudAccount, region: str, cursor: dict[str, Any]) -> Step:
-    """Run one step and record the stream's health; errors never break the chain."""
-    stream = REGISTRY[name]
+def step_once(name: str, scope: Scope, cursor: dict[str, Any]) -> Step[Any]:
+    """Run one step from the JSON `cursor` and record the stream's health; errors never
+    break the chain (the step is tried again from the same cursor)."""
+    stream = registered()[name]
+    typed: Any = cursor_load(stream.cursor, cursor)
     try:
-        step = stream.step(account, region, cursor)
+        step = stream.step(scope, typed)
     except Throttled as busy:
-        return Step(cursor, busy.wait)
+        return Step(typed, busy.wait)
     except CloudError as err:
-        log.warning("%s %s/%s: %s", name, account.name, region, err)
-        health_failure(account, region, name, err)
-        return Step(cursor, stream.error_delay)
+        log.warning("%s %s: %s", name, scope, err)
+        health_failure(scope, name, err)
+        return Step(typed, stream.error_delay)
     if step.called:
-        health_success(account, region, name)
+        health_success(scope, name)
     return step
 
 

@@ -16,7 +16,8 @@ from apps.accounts.models import Role, Team, User
 from apps.accounts.services import membership_set
 from apps.actions.models import Operation
 from apps.actions.services import (
-    NotAllowed,
+    NothingToDo,
+    NotPermitted,
     action_plan,
     operation_cancel,
     operation_start,
@@ -94,7 +95,7 @@ def test_refused_targets_are_skipped_with_the_reason_and_never_sent(synced, oper
     assert "only a FAILED job can be retried (it is RUNNING)" in reasons
     assert "not found (or not yours to see)" in reasons
     before = calls(synced, "RetryJobs")
-    with pytest.raises(NotAllowed, match="Nothing to do"):
+    with pytest.raises(NothingToDo, match="Nothing to do"):
         operation_start(operator, plan)
     assert calls(synced, "RetryJobs") == before
 
@@ -191,7 +192,7 @@ def test_cancel_stops_what_is_not_sent(synced, operator):
 def test_a_viewer_may_not_act(synced, operator):
     viewer = User.objects.create_user("v", password="v-password-1")
     membership_set(team=Team.objects.get(name="ops"), user=viewer, role=Role.VIEWER)
-    with pytest.raises(NotAllowed, match="operator or an admin"):
+    with pytest.raises(NotPermitted, match="operator or an admin"):
         action_plan(viewer, "retry-jobs", failed_jobs(0))
 
 

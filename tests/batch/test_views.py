@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_overview_shows_numbers_that_link_to_their_lists(client, synced):
-    page = client.get(reverse("batch:overview"))
+    page = client.get(reverse("ui:overview"))
     assert page.status_code == 200
     body = page.content.decode()
     assert "active jobs" in body and "failed in 24 h" in body
@@ -54,9 +54,11 @@ def test_job_detail_shows_tasks_dag_instances_and_records_interest(client, synce
         reverse("batch:instance-detail", args=[job.job_id, instance.task.name, instance.index])
         in body
     )
+    from apps.cloud.scope import Scope
     from apps.sync.coordination import is_watched
+    from apps.sync.models import Kind
 
-    assert is_watched("job", f"{job.account_id}:{job.region}", job.job_id)
+    assert is_watched(Kind.JOB, Scope.of(job), job.job_id)
 
 
 def test_instance_panel_shows_the_decoded_log_and_offers_a_download(client, synced):
@@ -88,10 +90,10 @@ def test_env_pages(client, synced):
 
 def test_search_jumps_to_ids_and_filters_with_terms(client, synced):
     job = Job.objects.first()
-    assert client.get(reverse("batch:search"), {"q": job.job_id})["Location"] == reverse(
+    assert client.get(reverse("ui:search"), {"q": job.job_id})["Location"] == reverse(
         "batch:job-detail", args=[job.job_id]
     )
-    assert client.get(reverse("batch:search"), {"q": "state:failed name:align"})["Location"] == (
+    assert client.get(reverse("ui:search"), {"q": "state:failed name:align"})["Location"] == (
         "/jobs/?state=FAILED&q=align"
     )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from apps.cloud import gateway
+from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 
@@ -45,7 +46,7 @@ def test_budget_snapshot_shows_each_bucket_with_its_rate(emulator):
         regions=["ap-guangzhou"],
         endpoint=f"http://127.0.0.1:{emulator.port}",
     )
-    gateway.cloud_call(account, "ap-guangzhou", "batch", "DescribeJobs", {"Limit": 1})
+    gateway.cloud_call(Scope(account, "ap-guangzhou"), "batch", "DescribeJobs", {"Limit": 1})
     [row] = gateway.budget_snapshot()
     assert (row["account"], row["action"], row["calls"], row["limit_errors"]) == (
         "snap",

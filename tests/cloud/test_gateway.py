@@ -11,6 +11,7 @@ import pytest
 
 from apps.cloud import errors, gateway
 from apps.cloud.limits import BATCH_LIMITS, OMICS_DEFAULT_LIMIT
+from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator import scenarios
 from apps.emulator.faults import Fault
@@ -33,11 +34,11 @@ def account(emulator):
 
 
 def batch(account, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-    return gateway.cloud_call(account, REGION, "batch", action, params)
+    return gateway.cloud_call(Scope(account, REGION), "batch", action, params)
 
 
 def omics(account, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-    return gateway.cloud_call(account, REGION, "omics", action, params)
+    return gateway.cloud_call(Scope(account, REGION), "omics", action, params)
 
 
 def test_every_batch_action(account, emulator, clock):
@@ -181,7 +182,9 @@ def test_writes_are_never_retried(account, emulator):
 def test_a_busy_bucket_raises_throttled_without_blocking(account):
     batch(account, "DescribeJobs", {"Limit": 1})
     with pytest.raises(gateway.Throttled) as caught:
-        gateway.cloud_call(account, REGION, "batch", "DescribeJobs", {"Limit": 1}, block=False)
+        gateway.cloud_call(
+            Scope(account, REGION), "batch", "DescribeJobs", {"Limit": 1}, block=False
+        )
     assert 0 < caught.value.wait <= 0.5  # 2 per second at a budget share of 1.0
 
 
@@ -189,7 +192,9 @@ def test_the_budget_share_sets_the_rate(account):
     account.budget_share = 0.25
     batch(account, "DescribeJobs", {"Limit": 1})
     with pytest.raises(gateway.Throttled) as caught:
-        gateway.cloud_call(account, REGION, "batch", "DescribeJobs", {"Limit": 1}, block=False)
+        gateway.cloud_call(
+            Scope(account, REGION), "batch", "DescribeJobs", {"Limit": 1}, block=False
+        )
     assert 1.5 < caught.value.wait <= 2.0  # 2/s x 0.25 = one call every 2 s
 
 
@@ -208,7 +213,7 @@ def test_a_rate_limited_call_slows_the_bucket_even_when_it_gives_up(account, emu
     emulator.limits.other_client_share = 0.999  # the budget is all spent by somebody else
     for _ in range(4):  # the emulator's bucket holds 2 calls, then refuses
         try:
-            gateway.cloud_call(account, REGION, "batch", "DescribeJobs", {"Limit": 1})
+            gateway.cloud_call(Scope(account, REGION), "batch", "DescribeJobs", {"Limit": 1})
         except errors.RateLimited:
             break
     counters = gateway.throttle().counters(

@@ -48,9 +48,9 @@ def test_environment_page_lists_environments_and_volumes(client, synced):
 
 def test_search_jumps_to_run_groups_and_runs(client, synced):
     run = Run.objects.select_related("group").first()
-    assert client.get(reverse("batch:search"), {"q": run.group.run_group_id})[
-        "Location"
-    ] == reverse("omics:run-group-detail", args=[run.group.run_group_id])
-    assert client.get(reverse("batch:search"), {"q": run.run_uuid})["Location"] == reverse(
+    assert client.get(reverse("ui:search"), {"q": run.group.run_group_id})["Location"] == reverse(
+        "omics:run-group-detail", args=[run.group.run_group_id]
+    )
+    assert client.get(reverse("ui:search"), {"q": run.run_uuid})["Location"] == reverse(
         "omics:run-detail", args=[run.run_uuid]
     )

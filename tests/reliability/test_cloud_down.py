@@ -14,19 +14,19 @@ from contextlib import contextmanager
 import pytest
 from django.test import Client
 
-import apps.sync.catalog  # noqa: F401  (registers every stream)
 from apps.accounts.models import User
 from apps.actions.services import action_plan, operation_start, operation_step
 from apps.audit.models import AuditEvent
 from apps.batch.models import ComputeEnv, Job
 from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
 from apps.omics.models import Run
 from apps.sync import coordination
 from apps.sync.models import SyncHealth
-from apps.sync.streams import REGISTRY
+from apps.sync.streams import registered
 from apps.sync.tasks import step_once
 from tests.reliability.bad_cloud import bad_endpoint
 from tests.sync import drive as batch_drive
@@ -67,7 +67,7 @@ def account(emulator, settings) -> CloudAccount:
 def converge(emulator: Emulator, account: CloudAccount) -> None:
     batch_drive.drive(
         account,
-        streams=list(REGISTRY),
+        streams=list(registered()),
         until=lambda: (
             batch_drive.converged(emulator, account)
             and omics_drive.omics_converged(emulator, account)
@@ -90,7 +90,7 @@ def queue_details(account: CloudAccount) -> dict[str, str]:
     task = job.tasks.order_by("name").first()
     instance = task.instances.order_by("index").first()
     run = Run.objects.filter(account=account).order_by("run_uuid").first()
-    scope = f"{account.pk}:{REGION}"
+    scope = Scope(account, REGION)
     due = {
         "batch.job_details": job.job_id,
         "batch.tasks": f"{job.job_id}/{task.name}",
@@ -101,7 +101,7 @@ def queue_details(account: CloudAccount) -> dict[str, str]:
         "omics.calls": run.run_uuid,
     }
     for stream, item in due.items():
-        coordination.enqueue(f"{stream}:{scope}", item, coordination.WATCHED)
+        coordination.enqueue(scope.queue(stream), item, coordination.Priority.WATCHED)
     return due
 
 
@@ -132,21 +132,21 @@ def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(kind, emu
     with outage(emulator, account, kind) as code:
         account.refresh_from_db()
         slowest = 0.0
-        for name in REGISTRY:
+        for name in registered():
             time.sleep(0.05)  # batch.jobs and batch.inventory share DescribeJobs' budget
             started = time.monotonic()
-            step = step_once(name, account, REGION, {})
+            step = step_once(name, Scope(account, REGION), {})
             slowest = max(slowest, time.monotonic() - started)
             assert step.delay > 0, f"{name} retries at once after an error"
         assert slowest < STEP_BOUND_S, f"a step took {slowest:.1f} s"
 
         failing = SyncHealth.objects.filter(account=account, consecutive_failures__gt=0)
-        assert set(failing.values_list("stream", flat=True)) == set(REGISTRY)
+        assert set(failing.values_list("stream", flat=True)) == set(registered())
         assert set(failing.values_list("last_error_code", flat=True)) == {code}
         assert snapshot(account) == before  # nothing changed, nothing marked gone
-        scope = f"{account.pk}:{REGION}"
+        scope = Scope(account, REGION)
         for stream, item in due.items():  # what was due is still due
-            assert item in coordination.peek_many(f"{stream}:{scope}", 100), stream
+            assert item in coordination.peek_many(scope.queue(stream), 100), stream
 
         client = Client()
         client.force_login(User.objects.create_superuser("root", password="root-password-1"))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from apps.batch import api as batch_api
 from apps.batch.models import Job
 from apps.batch.services import jobs_upsert
+from apps.cloud.scope import Scope
 from apps.omics import api as omics_api
 from tests import factories
 
@@ -92,7 +93,7 @@ def test_hostile_job_records_are_stored_whole_or_not_at_all(batch):
     ]
     before = Job.objects.count()
     try:
-        jobs_upsert(account=account, region="ap-guangzhou", records=parsed, now=timezone.now())
+        jobs_upsert(scope=Scope(account, "ap-guangzhou"), records=parsed, now=timezone.now())
     except Exception:
         assert Job.objects.count() == before
     else:

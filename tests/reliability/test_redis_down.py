@@ -72,6 +72,7 @@ def test_the_sync_stops_without_redis_and_resumes_when_it_returns(synced, root):
 
     from apps.cloud.gateway import reset_throttle
     from apps.cloud.models import CloudAccount
+    from apps.cloud.scope import Scope
     from apps.sync.models import SyncHealth
     from apps.sync.tasks import step_once
 
@@ -80,7 +81,7 @@ def test_the_sync_stops_without_redis_and_resumes_when_it_returns(synced, root):
     with override_settings(REDIS_URL=url):
         reset_throttle()
         with pytest.raises(redis.ConnectionError):  # the limiter is in Redis: no call goes out
-            step_once("batch.jobs", account, "ap-guangzhou", {})
+            step_once("batch.jobs", Scope(account, "ap-guangzhou"), {})
     reset_throttle()
     synced.clock.advance(60)  # the cloud moved on meanwhile
     with override_settings(CLOUD_RATE_SCALE=100):

@@ -23,11 +23,12 @@ from apps.actions.services import action_plan, operation_start
 from apps.actions.tasks import resume_operations
 from apps.audit.models import AuditEvent
 from apps.batch.models import Job
+from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from apps.sync.coordination import is_held
-from apps.sync.streams import REGISTRY, lock_name
+from apps.sync.streams import registered
 from apps.sync.tasks import plan
 from tests.reliability.workers import celery_worker, kill, pool_children
 from tests.sync.drive import REGION, batch_world, converged, drive
@@ -177,5 +178,6 @@ def test_a_sync_cut_off_by_a_killed_worker_is_finished_by_another(
         # Every stream runs again: restarted by the planner, or its old chain carried on by
         # this worker (a step the dead one had queued but not taken renews the lease).
         plan()
-        assert all(is_held(lock_name(name, account.pk, REGION)) for name in REGISTRY)
+        scope = Scope(account, REGION)
+        assert all(is_held(scope.lock(name)) for name in registered())
         wait_for(lambda: converged(emulator, account), 120, "the cache matches the emulator")

@@ -8,8 +8,9 @@ from typing import Any
 
 from apps.batch.models import ComputeNode, Job, Task, TaskInstance, TaskLog
 from apps.cloud.models import CloudAccount
+from apps.cloud.scope import Scope
 from apps.emulator.server import Emulator
-from apps.sync.streams import REGISTRY
+from apps.sync.streams import cursor_dump, registered
 from apps.sync.tasks import step_once
 
 REGION = "ap-guangzhou"
@@ -24,13 +25,12 @@ def drive(
     streams: list[str] | None = None,
 ) -> int:
     """Step every stream round-robin (delays ignored) until `until()`; returns the rounds."""
-    import apps.sync.catalog  # noqa: F401
-
-    names = streams or [n for n, s in REGISTRY.items() if s.service == "batch"]
+    names = streams or [n for n, s in registered().items() if s.service == "batch"]
     cursors: dict[str, dict[str, Any]] = {name: {} for name in names}
+    scope = Scope(account, region)
     for rounds in range(1, max_rounds + 1):
         for name in names:
-            cursors[name] = step_once(name, account, region, cursors[name]).cursor
+            cursors[name] = cursor_dump(step_once(name, scope, cursors[name]).cursor)
         if rounds % 5 == 0 and until():
             return rounds
     raise AssertionError(

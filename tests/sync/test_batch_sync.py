@@ -87,12 +87,14 @@ def test_running_the_sync_twice_changes_nothing(emulator, account):
 
 def test_a_watched_job_gets_live_logs_and_metrics_first(emulator, account, clock):
     from apps.batch.models import MonitorSample, TaskLog
+    from apps.cloud.scope import Scope
     from apps.sync.coordination import record_interest
+    from apps.sync.models import Kind
 
     drive(account, until=lambda: converged(emulator, account))
     world = batch_world(emulator)
     running = next(j for j in world.jobs.values() if j.state == "RUNNING")
-    record_interest("job", f"{account.pk}:{REGION}", running.id)
+    record_interest(Kind.JOB, Scope(account, REGION), running.id)
     clock.advance(5)
 
     def live() -> bool:

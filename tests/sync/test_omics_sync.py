@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
@@ -171,7 +172,9 @@ def test_a_call_that_leaves_the_tree_is_marked_gone_and_no_longer_shown(
     with world.lock:
         dropped = run.calls.pop()  # a restarted world forgot it
     dropped_id = RunCall.objects.get(run__run_uuid=run.uuid, call_id=dropped.run_id)
-    coordination.enqueue(f"omics.calls:{account.pk}:{REGION}", run.uuid, coordination.WATCHED)
+    coordination.enqueue(
+        Scope(account, REGION).queue("omics.calls"), run.uuid, coordination.Priority.WATCHED
+    )
     converge(emulator, account)  # the cache matches again: the call is not among the live ones
 
     dropped_id.refresh_from_db()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from celery.contrib.testing.worker import start_worker
 
+from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from apps.sync import coordination
-from apps.sync.streams import lock_name
 from apps.sync.tasks import plan
 from dashboard.celery import app
 from tests.sync.drive import REGION, converged
@@ -39,7 +39,7 @@ def test_a_celery_worker_converges_the_cache(emulator, account):
 
 
 def test_the_planner_restarts_a_stream_whose_worker_died(account):
-    lock = lock_name("batch.jobs", account.pk, REGION)
+    lock = Scope(account, REGION).lock("batch.jobs")
     assert coordination.claim(lock, "a-worker-that-will-die")
     started = plan()
     assert not coordination.holds(lock, "someone-else")

@@ -65,9 +65,10 @@ class Command(BaseCommand):
             if opts["no_check"]:
                 return
         else:
-            account = CloudAccount.objects.filter(name=opts["name"]).first()
-            if account is None:
+            found = CloudAccount.objects.filter(name=opts["name"]).first()
+            if found is None:
                 raise CommandError(f"No account named {opts['name']!r}.")
+            account = found
         failures = 0
         for result in account_check(account):
             mark = "ok  " if result.ok else "FAIL"

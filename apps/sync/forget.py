@@ -9,7 +9,7 @@ from apps.cloud.models import CloudAccount
 from apps.sync.models import StateTransition, SyncHealth
 
 
-def cache_clear(account: CloudAccount) -> None:
+def forget_account(account: CloudAccount) -> None:
     from apps.batch.models import ComputeEnv, ComputeNode, Job
     from apps.omics.models import OmicsEnvironment, RunGroup, Volume
 

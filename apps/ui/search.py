@@ -1,4 +1,5 @@
-"""The global search box: an id jumps to its page; `key:value` terms filter the job list."""
+"""The global search box: an id (of any product) jumps to its page; `key:value` terms filter
+the job list."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from apps.batch import selectors
+from apps.batch import selectors as batch
 from apps.cloud.models import CloudAccount
+from apps.omics import selectors as omics
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 TERMS = {
@@ -43,14 +45,12 @@ def resolve(accounts: QuerySet[CloudAccount], text: str) -> str:
 
 
 def _jump(accounts: QuerySet[CloudAccount], word: str) -> str | None:
-    from apps.omics import selectors as omics
-
-    if word.startswith("job-") and selectors.job_for(accounts, word):
+    if word.startswith("job-") and batch.job_for(accounts, word):
         return reverse("batch:job-detail", args=[word])
-    if word.startswith("env-") and selectors.env_for(accounts, word):
+    if word.startswith("env-") and batch.env_for(accounts, word):
         return reverse("batch:env-detail", args=[word])
     if word.startswith("node-"):
-        env = selectors.env_for_node(accounts, word)
+        env = batch.env_for_node(accounts, word)
         if env:
             return reverse("batch:env-detail", args=[env.env_id]) + f"#{word}"
     if word.startswith("run-") and omics.run_group_for(accounts, word):
