@@ -1,4 +1,9 @@
-"""Verifying requests the way Tencent Cloud does (batch-api.md §1.5, §1.6, §1.8)."""
+"""Verifying requests the way Tencent Cloud does.
+
+Signature v3: https://www.tencentcloud.com/document/api/599/33212
+Signature v1: https://www.tencentcloud.com/document/api/599/33213
+The AuthFailure codes: https://www.tencentcloud.com/document/api/599/30483
+"""
 
 from __future__ import annotations
 

@@ -2,38 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from apps.emulator.errors import ApiError
 
-T = TypeVar("T")
 Getter = Callable[[Any], Iterable[str]]
+TagsOf = Callable[[Any], list[dict[str, str]]]
 
 MAX_FILTER_VALUES = 100
 
 
-def tag_getters(tags_of: Callable[[Any], list[dict[str, str]]]) -> dict[str, Getter]:
+class TagValues:
+    """The getter under the `tag:` key: the values of an object's tags, and, for a
+    `tag:<key>` filter, the values of its tags called `<key>`."""
+
+    def __init__(self, tags_of: TagsOf) -> None:
+        self.tags_of = tags_of
+
+    def __call__(self, obj: Any) -> list[str]:
+        return [t.get("Value", "") for t in self.tags_of(obj)]
+
+    def of_key(self, key: str) -> Getter:
+        return lambda obj: [t.get("Value", "") for t in self.tags_of(obj) if t.get("Key") == key]
+
+
+def tag_getters(tags_of: TagsOf) -> dict[str, Getter]:
     """`tag-key`, `tag-value`; `tag:<key>` is handled by `_getter`."""
     return {
         "tag-key": lambda obj: [t.get("Key", "") for t in tags_of(obj)],
         "tag-value": lambda obj: [t.get("Value", "") for t in tags_of(obj)],
-        "tag:": lambda obj: tags_of(obj),  # marker: the key comes from the filter name
+        "tag:": TagValues(tags_of),  # the key comes from the filter name
     }
 
 
-def _getter(name: str, getters: dict[str, Getter]) -> Getter:
+def _getter(name: str, getters: Mapping[str, Getter]) -> Getter:
     if name in getters and name != "tag:":
         return getters[name]
-    if name.startswith("tag:") and "tag:" in getters:
-        key = name[4:]
-        tags = getters["tag:"]
-        return lambda obj: [t.get("Value", "") for t in tags(obj) if t.get("Key") == key]
+    tags = getters.get("tag:")
+    if name.startswith("tag:") and isinstance(tags, TagValues):
+        return tags.of_key(name[4:])
     raise ApiError("InvalidFilter", f"The filter `{name}` is not supported.")
 
 
 def compile_filters(
-    filters: list[dict[str, Any]] | None, getters: dict[str, Getter]
+    filters: list[dict[str, Any]] | None, getters: Mapping[str, Getter]
 ) -> Callable[[Any], bool]:
     """A predicate for the objects that match; raise InvalidFilter for an unknown name."""
     checks: list[tuple[Getter, set[str]]] = []

@@ -1,10 +1,11 @@
-"""Cloud-shaped identifiers from a seeded generator (batch-api.md §1.11, omics-api.md §2)."""
+"""Cloud-shaped identifiers from a seeded generator, shaped like the ids of the doc examples."""
 
 from __future__ import annotations
 
 import random
 import string
 import uuid
+from collections.abc import Callable
 
 _ALNUM = string.ascii_lowercase + string.digits
 _ADJECTIVES = (
@@ -77,9 +78,9 @@ class Ids:
         self._rng = rng
         self._used: set[str] = set()
 
-    def _unique(self, make: object) -> str:
+    def _unique(self, make: Callable[[], str]) -> str:
         while True:
-            value = make()  # type: ignore[operator]
+            value = make()
             if value not in self._used:
                 self._used.add(value)
                 return value

@@ -26,7 +26,7 @@ class Action:
     handler: Handler
     params: dict[str, Spec]
     required: tuple[str, ...] = ()
-    limit: float = 20.0  # requests per second, from the reference's action table
+    limit: float = 20.0  # requests per second: "A maximum of N requests ..." on the action page
 
 
 @dataclass
@@ -38,7 +38,8 @@ class Product:
     regions: tuple[str, ...]
     region_required: bool
     actions: dict[str, Action] = field(default_factory=dict)
-    # Actions restricted to fewer regions than the product (omics-api.md §1.2).
+    # Actions served in fewer regions than the product (the Omics platform actions:
+    # https://cloud.tencent.com/document/api/1643/89099).
     action_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def action(

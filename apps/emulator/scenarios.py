@@ -20,7 +20,7 @@ from typing import Any
 from apps.emulator.batch import PRODUCT as BATCH
 from apps.emulator.batch import states as st
 from apps.emulator.batch.world import BatchWorld, Profile
-from apps.emulator.omics.api import PRODUCT as OMICS
+from apps.emulator.omics import PRODUCT as OMICS
 from apps.emulator.omics.world import App, OmicsWorld
 from apps.emulator.registry import Product
 
@@ -39,10 +39,11 @@ class Worlds(dict[tuple[str, str], Any]):
     def __missing__(self, key: tuple[str, str]) -> Any:
         service, region = key
         seed = zlib.crc32(f"{self.seed}:{service}:{region}".encode())
-        world = (BatchWorld if service == "batch" else OmicsWorld)(
-            region, seed=seed, start=self.start
-        )
-        if service == "omics":
+        world: BatchWorld | OmicsWorld
+        if service == "batch":
+            world = BatchWorld(region, seed=seed, start=self.start)
+        else:
+            world = OmicsWorld(region, seed=seed, start=self.start)
             _omics_basics(world)
         self[key] = world
         return world

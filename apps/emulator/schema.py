@@ -3,7 +3,8 @@
 A spec is one of: "str", "int", "float", "bool", "obj" (any JSON object, checked no deeper),
 a one-element list `[spec]` (an array of spec), or a dict `{name: spec}` (a structure).
 JSON bodies must carry the documented types; GET and form requests carry strings, which are
-coerced by the spec (the wire format of batch-api.md §1.3).
+coerced by the spec (`Name.N` and dotted names, as in the GET examples of the action pages and
+https://www.tencentcloud.com/document/api/599/33213).
 """
 
 from __future__ import annotations

@@ -23,14 +23,12 @@ class Stats:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            rows = [
-                {"action": action, "secret_id": secret_id, **counts}
-                for (action, secret_id), counts in sorted(self._counts.items())
-            ]
-        totals = dict.fromkeys(OUTCOMES, 0)
-        for row in rows:
-            for outcome in OUTCOMES:
-                totals[outcome] += row[outcome]
+            counted = [(key, dict(counts)) for key, counts in sorted(self._counts.items())]
+        totals = {outcome: sum(counts[outcome] for _, counts in counted) for outcome in OUTCOMES}
+        rows = [
+            {"action": action, "secret_id": secret_id, **counts}
+            for (action, secret_id), counts in counted
+        ]
         return {"totals": totals, "calls": rows}
 
     def reset(self) -> None:

@@ -1,4 +1,5 @@
-"""decode_log: the DescribeTaskLogs StdoutLog/StderrLog values (batch-api.md §6.1, §3.4.6)."""
+"""decode_log: the DescribeTaskLogs StdoutLog/StderrLog values
+(https://www.tencentcloud.com/document/api/599/30553)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from apps.batch.logs import DecodedLog, decode_log
 from apps.emulator.batch.content import encode_log, full_logs
 
-# batch-api.md §3.4.6, DescribeTaskLogs example 1: the wire values and their documented text.
+# DescribeTaskLogs example 1 (https://www.tencentcloud.com/document/api/599/30553): the wire values
+# and their documented text.
 DOC_STDOUT = "data:text/plain;charset=utf-8;base64,bWFpbgpbJ2RlbW8ucHknLCAnMycsICcvbW50L2lucHV0JywgJy9tbnQvb3V0cHV0JywgJzEnXWZsdXNoIHRvIC9tbnQvb3V0cHV0LzE1MzU3MjYwMDQuOTEKZmx1c2ggdG8gL21udC9vdXRwdXQvMTUzNTcyNjAwNi4zOQpmbHVzaCB0byAvbW50L291dHB1dC8xNTM1NzI2MDA3LjcK"
 DOC_STDERR = "data:text/plain;charset=utf-8;base64,Zmx1c2ggdG8gL21udC9vdXRwdXQvMTUzNTcyNjAwNC45MQpmbHVzaCB0byAvbW50L291dHB1dC8xNTM1NzI2MDA2LjM5CmZsdXNoIHRvIC9tbnQvb3V0cHV0LzE1MzU3MjYwMDcuNwo="
 FLUSHES = (
@@ -165,7 +167,7 @@ def test_odd_values_never_raise(value, text, problem):
 
 def test_decoded_log_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        decode_log(DOC_STDERR).text = "x"  # type: ignore[misc]
+        decode_log(DOC_STDERR).text = "x"  # type: ignore[misc]  # the very assignment under test
 
 
 @pytest.mark.parametrize("form", ["bare", "uri", "percent", "received"])

@@ -16,8 +16,10 @@ from apps.cloud import signing
 SECRET_ID, SECRET_KEY = "AKIDEXAMPLE", "EXAMPLEKEYexamplekey0123456789ab"
 
 
-def test_the_references_own_vector():
-    """batch-api.md §1.5: payload {"Limit": 20, "Offset": 0} at 1551113065."""
+def test_a_known_batch_vector():
+    """A vector worked out for batch with the algorithm of
+    https://www.tencentcloud.com/document/api/599/33212 (the page's own example signs for CVM
+    with a masked key): payload {"Limit": 20, "Offset": 0} at 1551113065, the page's timestamp."""
     header = signing.sign_tc3(
         secret_id=SECRET_ID,
         secret_key=SECRET_KEY,

@@ -19,11 +19,11 @@ T = TypeVar("T")
 ZONE = "ap-guangzhou-3"  # a zone of the region the `batch_sdk` client talks to
 IMAGE = "img-bd78fy2t"  # the image of the doc's examples
 LOGS = "cos://jobdeck-test-1250000000.cos.ap-guangzhou.myqcloud.com/logs/"
-# batch-api.md §5.1: SUCCEED and FAILED end a job; FAILED_INTERRUPTED also stops it (the
+# SUCCEED and FAILED end a job; FAILED_INTERRUPTED also stops it (the
 # instance is kept), so a wait for "the end" must accept all three.
 ENDED = frozenset({"SUCCEED", "FAILED", "FAILED_INTERRUPTED"})
 ACTIVE_ORDER = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
-JOB_ID = re.compile(r"^job-[a-z0-9]{8}$")  # batch-api.md §1.11
+JOB_ID = re.compile(r"^job-[a-z0-9]{8}$")  # as in the doc examples
 ENV_ID = re.compile(r"^env-[a-z0-9]{8}$")
 NODE_ID = re.compile(r"^node-[a-z0-9]{8}$")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -61,8 +61,9 @@ def task(
     name: str, *, instances: int = 1, env_id: str | None = None, **extra: Any
 ) -> dict[str, Any]:
     """A Task on an anonymous compute environment, so it never waits for a free node; or,
-    given `env_id`, on that environment (a Task names exactly one of them, §4 Task)."""
-    where = {"EnvId": env_id} if env_id else {"ComputeEnv": ANONYMOUS_ENV}
+    given `env_id`, on that environment (a Task names exactly one of them:
+    https://www.tencentcloud.com/document/api/599/30482#Task)."""
+    where: dict[str, Any] = {"EnvId": env_id} if env_id else {"ComputeEnv": ANONYMOUS_ENV}
     return {
         "TaskName": name,
         "TaskInstanceNum": instances,
@@ -82,7 +83,8 @@ def job(
     tags: dict[str, str] | None = None,
     priority: int = 1,
 ) -> dict[str, Any]:
-    """A `Job` structure (batch-api.md Appendix A.1); one task called `main` by default."""
+    """A `Job` structure (SubmitJob's, as the official SDK has it); one task called `main` by
+    default."""
     return {
         "JobName": name,
         "JobDescription": f"{name} (tests)",
@@ -131,7 +133,8 @@ def running_job(client: Any, clock: ManualClock, spec: dict[str, Any] | None = N
 
 
 def failed_job(client: Any, clock: ManualClock, spec: dict[str, Any] | None = None) -> str:
-    """A FAILED job, made so on purpose: parsed, then terminated (§3.4.7)."""
+    """A FAILED job, made so on purpose: parsed, then terminated (TerminateJob,
+    https://www.tencentcloud.com/document/api/599/30547)."""
     job_id = submit(client, spec)
     wait_for_job(
         client, clock, job_id, set(ACTIVE_ORDER) - {"SUBMITTED"} | ENDED, step=1, limit=900

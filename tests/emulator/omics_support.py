@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
@@ -26,7 +27,7 @@ HOME = "ap-guangzhou"  # where the demo scenario builds its omics world
 # only the terminal values.
 GROUP_ENDED = {"COMPLETE", "COMPLETE_ERROR"}
 RUN_ENDED = {"SUCCESS", "EXECUTOR_ERROR", "CANCELED"}
-# The platform actions the emulator implements (omics-api.md §2, "bj/gz/sh" rows).
+# The platform actions the emulator implements (served in ap-beijing, ap-guangzhou, ap-shanghai).
 PLATFORM_ACTIONS = (
     "DescribeRunGroups",
     "DescribeRuns",
@@ -210,6 +211,12 @@ def terminated_batch(client: Any, demo: Demo, rows: int) -> tuple[str, list[dict
 
 
 # --- raw answers and the SDK models' declared types --------------------------------------------
+def cos_file(url: str) -> tuple[str, str]:
+    """(run uuid, file name) from `…/omics/<RunUuid>/<file>` (the doc's example URL shape)."""
+    *_, run_uuid, name = urlsplit(url).path.split("/")
+    return run_uuid, name
+
+
 def send_raw(client: Any, action: str, params: dict[str, Any]) -> dict[str, Any]:
     """`params` through the SDK's request model; the raw answer, after the SDK's response model
     has parsed it strictly (a member it does not know fails, as in `call`)."""
@@ -229,8 +236,8 @@ _PRIMITIVES: dict[str, Callable[[Any], bool]] = {
     "bool": lambda v: isinstance(v, bool),
     "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
 }
-# Times are ISO 8601 with an offset, except these two plain ones (omics-api.md §1.9); "" is the
-# emulator's "not reached yet".
+# Times are ISO 8601 with an offset, except these two plain ones
+# (https://cloud.tencent.com/document/api/1643/89100); "" is the emulator's "not reached yet".
 _PLAIN_TIMES = {("Table", "CreateTime"), ("ApplicationVersion", "CreateTime")}
 
 

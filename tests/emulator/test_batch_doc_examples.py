@@ -41,15 +41,15 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "doc_examples" / "batch.json"
 EXAMPLES: list[dict[str, Any]] = json.loads(FIXTURE.read_text())
 
 # The doc's examples print a few values as strings where the doc's own tables say Integer or
-# Boolean (batch-api.md §8.11; fixtures README). The emulator follows the tables, so for these
+# Boolean (see the fixtures README). The emulator follows the tables, so for these
 # fields, and only these, a string in the doc also accepts the documented type.
 DOC_STRINGS_FOR: dict[str, type] = {
     "PublicIpAssigned": bool,  # InternetAccessible: "TRUE" in DescribeComputeEnvCreateInfo
     "DiskSize": int,  # SystemDisk/DataDisk: "50", "0" in DescribeTaskTemplates
     "InternetMaxBandwidthOut": int,  # InternetAccessible: "10" in DescribeTaskTemplates
 }
-# Fields the reference's data-type tables (§4) document but the doc's older examples do not
-# print (§7: added in later releases, "an emulator can always return them"). Per place in a
+# Fields the data types (https://www.tencentcloud.com/document/api/599/30482) document but the doc's
+# older examples do not print (added in later releases, so an answer may carry them). Per place in a
 # response (list indexes as []): each such field and its documented JSON type.
 NEWER_FIELDS: dict[str, dict[str, str]] = {
     "Response.InstanceTypeQuotaSet[]": {  # InstanceTypeQuotaItem

@@ -1,6 +1,6 @@
 """Documented Batch refusals of a request's content, through the official SDK: unknown and
 malformed ids, invalid jobs and templates, filters, pages and parameters an action does not
-have (the action pages' error tables; batch-api.md §1.10, §1.11). A refusal must carry the
+have (the action pages' error tables). A refusal must carry the
 documented `Code` and leave the world as it was. Refusals because of an object's state are in
 test_batch_refusals_states.py.
 """
@@ -92,7 +92,7 @@ NOT_FOUND: list[tuple[str, dict[str, Any], str]] = [
     ("RetryJobs", {"JobIds": [NO_JOB]}, "Job"),
     ("DescribeTaskLogs", {**MAIN, "JobId": NO_JOB}, "Job"),
     ("DescribeTask", {**MAIN, "TaskName": "nope"}, "Task"),
-    # DescribeTask lists no ResourceNotFound.Job: [INFERRED] an unknown job is an unknown task
+    # DescribeTask lists no ResourceNotFound.Job: inferred, an unknown job is an unknown task
     ("DescribeTask", {**MAIN, "JobId": NO_JOB}, "Task"),
     ("DescribeTaskLogs", {**MAIN, "TaskName": "nope"}, "Task"),
     ("DescribeTaskLogs", {**MAIN, "TaskInstanceIndexes": [9]}, "TaskInstance"),
@@ -182,7 +182,7 @@ def test_unknown_or_malformed_ids_are_refused(
     assert [t.TaskTemplateId for t in found.TaskTemplateSet] == [real.template]
 
 
-# --- jobs and templates that cannot be (§3.4.1, §4 Task and Dependence) -------------------------
+# --- jobs and templates that cannot be (SubmitJob's errors; the Task and Dependence types) ------
 CYCLE = (("A", "B"), ("B", "C"), ("C", "A"))
 ONE_ENV = "AllowedOneAttributeInEnvIdAndComputeEnv"  # "one (and only one)" of the two
 SUBMIT_CASES: dict[str, tuple[dict[str, Any], str]] = {
@@ -201,7 +201,7 @@ SUBMIT_CASES: dict[str, tuple[dict[str, Any], str]] = {
         "InvalidParameterValue.DependenceNotFoundTaskName",
     ),
     "retries": (job(task("A", MaxRetryCount=6)), "InvalidParameterValue.MaxRetryCount"),  # 0 - 5
-    "long-name": (job(name="n" * 61), "InvalidParameter.JobNameTooLong"),  # [SDK] at most 60
+    "long-name": (job(name="n" * 61), "InvalidParameter.JobNameTooLong"),  # the SDK: at most 60
     "retries-not-a-number": (job(task("A", MaxRetryCount="x")), "InvalidParameter"),
 }
 PLACEMENT_CASES: dict[str, tuple[dict[str, Any], str]] = {
@@ -240,7 +240,7 @@ def test_task_template_refusals_leave_the_templates_alone(client: Any) -> None:
     assert (view.TaskTemplateId, view.TaskTemplateName) == (made.TaskTemplateId, "t")
 
 
-# --- filters, combinations and pages of the Describe actions (§1.10) ----------------------------
+# --- filters, combinations and pages of the Describe actions ---------------------------------
 @pytest.mark.parametrize(
     "action",
     [
@@ -284,7 +284,7 @@ FILTER_CASES: list[tuple[str, dict[str, Any], str]] = [
         {"TaskTemplateIds": ["<template>"], "Filters": one("task-template-name", "t")},
         COMBINED,
     ),
-    ("DescribeTaskLogs", {**MAIN, "TaskInstanceIndexes": [0], "Offset": 0}, COMBINED),  # [SDK]
+    ("DescribeTaskLogs", {**MAIN, "TaskInstanceIndexes": [0], "Offset": 0}, COMBINED),  # SDK
 ]
 
 
@@ -304,7 +304,7 @@ PAGED: dict[str, tuple[int, dict[str, Any]]] = {
     "DescribeComputeEnvCreateInfos": (100, {}),
     "DescribeComputeEnvActivities": (100, {"EnvId": "<env>"}),
     "DescribeTaskTemplates": (100, {}),
-    "DescribeTask": (1000, MAIN),  # the doc's own figure; the others are [SDK] (§1.10)
+    "DescribeTask": (1000, MAIN),  # the doc's own figure; the others are the SDK's docstrings
     "DescribeTaskLogs": (10, MAIN),
 }
 

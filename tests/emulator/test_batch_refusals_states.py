@@ -1,8 +1,8 @@
 """Documented Batch refusals because of an object's state, through the official SDK
-(batch-api.md §6.3, §5.4): jobs that cannot be retried, terminated or deleted yet, nodes that
+jobs that cannot be retried, terminated or deleted yet, nodes that
 cannot be terminated, environments that cannot shrink or are being deleted. A refusal must
 carry the documented `Code` and leave the world as it was. Where the doc names no code for a
-state, the reference's [INFERRED] mapping (§6.3) is used.
+state, the code is inferred from the action's error list.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def demo_job_in(client: Any, state: str) -> str:
     return str(found.JobSet[0].JobId)
 
 
-# --- jobs (§3.4.7, §3.4.9, §3.4.10) -----------------------------------------------------------
+# --- jobs: TerminateJob, RetryJobs, DeleteJob -----------------------------------------------
 @pytest.mark.parametrize(
     "state", ["SUBMITTED", "PENDING", "RUNNABLE", "RUNNING", "SUCCEED", "FAILED_INTERRUPTED"]
 )
@@ -75,7 +75,8 @@ def test_retry_jobs_refuses_a_job_that_is_not_failed(client: Any, state: str) ->
 def test_retry_jobs_retries_nothing_when_one_id_is_bad(
     client: Any, clock: ManualClock, other: str, code: str
 ) -> None:
-    # [INFERRED] (§3.4.9): every id is checked before any job is retried
+    # inferred (https://www.tencentcloud.com/document/api/599/30551 does not say): every id is
+    # checked before any job is retried
     failed = failed_job(client, clock)
     bad = demo_job_in(client, other) if other == "SUCCEED" else other
 
@@ -99,7 +100,9 @@ def test_terminate_job_on_a_succeeded_job_succeeds_and_changes_nothing(
     job_id = demo_job_in(client, "SUCCEED")
     before = describe_job(client, job_id)
 
-    call(client, "TerminateJob", {"JobId": job_id})  # "does not take effect" (§3.4.7)
+    # on a SUCCEED job TerminateJob "does not take effect"
+    # (https://www.tencentcloud.com/document/api/599/30547)
+    call(client, "TerminateJob", {"JobId": job_id})
     clock.advance(60)
     assert fields(describe_job(client, job_id)) == fields(before)
 
@@ -133,7 +136,7 @@ def test_delete_job_refuses_a_failed_interrupted_job(client: Any) -> None:
     assert describe_job(client, job_id).JobState == "FAILED_INTERRUPTED"
 
 
-# --- compute nodes (§3.2.9, §3.2.10, §5.4) ----------------------------------------------------
+# --- compute nodes: TerminateComputeNode(s) --------------------------------------------------
 def node_states(client: Any, env_id: str) -> dict[str, str]:
     env = describe_env(client, env_id)
     return {n.ComputeNodeId: n.ComputeNodeState for n in env.ComputeNodeSet}
@@ -179,7 +182,7 @@ def test_terminate_compute_node_refuses_a_node_still_being_created(
         clock.advance(3)  # SUBMITTED turns CREATING after a moment; creating takes longer
 
 
-# --- compute environments (§3.2.2, §3.2.8, §3.2.11, §3.2.12) ---------------------------------
+# --- compute environments: Delete, Modify, Attach, Detach -----------------------------------
 def test_modify_compute_env_refuses_to_remove_more_nodes_than_exist(client: Any) -> None:
     # just created: three nodes asked for, none created yet, so none can be removed
     env_id = create_env(client, desired=3)

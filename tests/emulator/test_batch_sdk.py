@@ -1,9 +1,10 @@
-"""The emulated Batch job actions through the official SDK (batch-api.md §3.4, §5.1-§5.3, §6.1).
+"""The emulated Batch job actions through the official SDK: lifecycle, logs, operator actions.
 
 Each test acts as a user would and checks what that user would notice: the returned model's
 fields, and the world afterwards as another Describe call shows it. Time moves only when a
-test advances the ManualClock. Compute environments, templates and the catalog are in
-test_batch_sdk_envs.py; refusals in test_batch_refusals.py and test_batch_refusals_states.py.
+test advances the ManualClock. Compute environments are in test_batch_sdk_envs.py, templates
+and the catalog in test_batch_sdk_config.py; refusals in test_batch_refusals.py and
+test_batch_refusals_states.py.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from tests.emulator.batch_support import (
 )
 from tests.emulator.sdk import call
 
-LOG_PREFIX = "data:text/plain;charset=utf-8;base64,"  # batch-api.md §6.1
+# the prefix of the DescribeTaskLogs example (https://www.tencentcloud.com/document/api/599/30553)
+LOG_PREFIX = "data:text/plain;charset=utf-8;base64,"
 
 
 # A request field the SDK model does not know is dropped with only a warning: make it fail.
@@ -119,11 +121,11 @@ def test_describe_job_submit_info_returns_what_was_submitted(client: Any) -> Non
     assert [(t.Key, t.Value) for t in info.Tags] == [("suite", "batch")]
 
 
-# --- the lifecycle (§5.3) ------------------------------------------------------------------
+# --- the lifecycle -------------------------------------------------------------------------
 def test_a_job_runs_from_submitted_to_an_end_with_times_and_exit_codes(
     client: Any, clock: ManualClock
 ) -> None:
-    # one instance, so the job's state is that instance's and can only move forward (§5.3)
+    # one instance, so the job's state is that instance's and can only move forward
     job_id = submit(client, job(task("main")))
     seen: list[str] = []
     for _ in range(2000):
@@ -147,7 +149,9 @@ def test_a_job_runs_from_submitted_to_an_end_with_times_and_exit_codes(
     for inst in instances(client, job_id):
         assert inst.TaskInstanceState == seen[-1]
         assert inst.CreateTime <= inst.LaunchTime <= inst.RunningTime <= inst.EndTime
-        assert inst.ComputeNodeInstanceId is None  # "empty if ... already completed" (§4)
+        # "empty if ... already completed"
+        # (https://www.tencentcloud.com/document/api/599/30482#TaskInstanceView)
+        assert inst.ComputeNodeInstanceId is None
         if inst.TaskInstanceState == "SUCCEED":
             assert inst.ExitCode == 0
         else:
@@ -217,7 +221,8 @@ def test_describe_task_logs_returns_capped_base64_data_uris(
     assert sorted(log.TaskInstanceIndex for log in chosen.TaskInstanceLogSet) == [2, 6]
     for log in [*first.TaskInstanceLogSet, *rest.TaskInstanceLogSet]:
         stdout, stderr = decoded(log.StdoutLog), decoded(log.StderrLog)
-        assert 0 < len(stdout) <= 2048 and len(stderr) <= 2048  # "up to 2048 bytes" (§6.1)
+        # "up to 2048 bytes" (https://www.tencentcloud.com/document/api/599/30482#TaskInstanceLog)
+        assert 0 < len(stdout) <= 2048 and len(stderr) <= 2048
         assert log.StdoutRedirectFileName == f"stdout.{job_id}.main.{log.TaskInstanceIndex}.log"
 
 
@@ -237,7 +242,7 @@ def test_describe_job_monitor_data_gives_a_series_for_a_running_instance(
     assert measured and all(0 <= v <= 100 for v in measured)  # CpuUsage is a percentage
 
 
-# --- operator actions (§6.3) -----------------------------------------------------------------
+# --- operator actions ------------------------------------------------------------------------
 def test_terminate_job_fails_a_running_job_asynchronously(client: Any, clock: ManualClock) -> None:
     job_id = running_job(client, clock)
 
@@ -302,7 +307,8 @@ def test_delete_job_removes_a_finished_job(client: Any, clock: ManualClock) -> N
 def test_a_failed_interrupted_job_is_terminated_then_deleted(
     client: Any, clock: ManualClock
 ) -> None:
-    # FAILED_INTERRUPTED keeps its compute instance: terminate it first, then delete (§5.3)
+    # FAILED_INTERRUPTED keeps its compute instance: terminate it first, then delete
+    # (https://www.tencentcloud.com/document/api/599/30563)
     found = call(
         client,
         "DescribeJobs",
@@ -318,7 +324,7 @@ def test_a_failed_interrupted_job_is_terminated_then_deleted(
     assert error_code(client, "DescribeJob", {"JobId": job_id}) == "ResourceNotFound.Job"
 
 
-# --- DescribeJobs: pages, order, filters (§1.10) ---------------------------------------------
+# --- DescribeJobs: pages, order, filters ----------------------------------------------------
 def test_describe_jobs_pages_with_default_20_and_at_most_100(client: Any) -> None:
     everything = call(client, "DescribeJobs", {"Limit": 100})
     total = everything.TotalCount

@@ -57,7 +57,7 @@ def test_the_sdk_sees_the_limit_as_an_error_code(limited):
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
     client = batch_sdk(limited)
-    codes = []
+    codes: list[str | None] = []
     for _ in range(4):
         try:
             client.DescribeComputeEnvs(models.DescribeComputeEnvsRequest())

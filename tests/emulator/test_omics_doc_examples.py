@@ -1,4 +1,4 @@
-"""Every Omics doc example (tests/fixtures/doc_examples/omics.json, omics-api.md §3-§4) sent to
+"""Every Omics doc example (tests/fixtures/doc_examples/omics.json, from the action pages) sent to
 the emulator: its answer must have the doc example response's field names and JSON types.
 
 The doc's ids do not exist in the emulator's world, so each request is sent with the world's
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from apps.emulator.clock import ManualClock
-from apps.emulator.omics.api import PRODUCT
+from apps.emulator.omics import PRODUCT
 from apps.emulator.server import Emulator
 from tests.conftest import omics_sdk
 from tests.emulator.omics_support import (
@@ -49,7 +49,8 @@ NOT_IMPLEMENTED = {
 # Doc oddities, as (action, path in the response): a doc member the emulator rightly leaves out.
 TOLERATED_MISSING = {
     # `Run.Option` was deprecated in release 7, yet the DescribeRuns example still prints it
-    # (omics-api.md §9.7); the emulator omits it, the SDK model keeps it only for old answers.
+    # (https://cloud.tencent.com/document/api/1643/89098); the emulator omits it, the SDK model
+    # keeps it only for old answers.
     ("DescribeRuns", "Runs[].Option"),
 }
 

@@ -1,5 +1,6 @@
-"""The documented Omics refusals (omics-api.md §1.13-§1.14 and each action's error list), as the
-official SDK raises them: `TencentCloudSDKException.code` is what a caller branches on."""
+"""The documented Omics refusals (https://cloud.tencent.com/document/api/1643/89109 and each
+action's error list), as the official SDK raises them: `TencentCloudSDKException.code` is what a
+caller branches on."""
 
 from __future__ import annotations
 
@@ -201,7 +202,8 @@ UNKNOWN: list[tuple[str, Callable[[Demo], dict[str, Any]], str]] = [
         "ResourceNotFound.RunNotExist",
     ),
     ("RetryRuns", lambda d: {"RunUuids": [NO_RUN]}, "ResourceNotFound.RunNotExist"),
-    # TerminateRunGroup documents RunNotExist and not RunGroupNotExist (omics-api.md §4.6)
+    # TerminateRunGroup documents RunNotExist and not RunGroupNotExist
+    # (https://cloud.tencent.com/document/api/1643/100856)
     ("TerminateRunGroup", lambda d: {"RunGroupId": NO_GROUP}, "ResourceNotFound.RunNotExist"),
     ("RetryRuns", lambda d: {"RunGroupId": NO_GROUP}, "ResourceNotFound.RunGroupNotExist"),
     (
@@ -239,7 +241,8 @@ UNKNOWN: list[tuple[str, Callable[[Demo], dict[str, Any]], str]] = [
         lambda d: application_params(d, TableId=d.table_id, TableRowUuids=[d.rows[0][0], NO_RUN]),
         "ResourceNotFound.TableRowNotExist",
     ),
-    # DescribeVolumes lists only the generic ResourceNotFound (omics-api.md §3.8)
+    # DescribeVolumes lists only the generic ResourceNotFound
+    # (https://cloud.tencent.com/document/api/1643/104062)
     ("DescribeVolumes", lambda d: {"EnvironmentId": "env-nothere"}, "ResourceNotFound"),
 ]
 
@@ -255,7 +258,7 @@ def test_unknown_ids(
     assert total_groups(client) == before
 
 
-# Every platform action takes ProjectId; a wrong one is ProjectNotExist (omics-api.md §1.12).
+# Every platform action takes ProjectId; a wrong one is ProjectNotExist (each action's errors).
 PROJECT_ACTIONS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "DescribeRunGroups": lambda d: {},
     "DescribeRuns": lambda d: {},

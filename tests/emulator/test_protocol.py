@@ -1,4 +1,4 @@
-"""The wire protocol: envelopes, routing, parameter checks and signatures (batch-api.md §1)."""
+"""The wire protocol: envelopes, routing, parameter checks and signatures."""
 
 from __future__ import annotations
 
@@ -86,7 +86,8 @@ def test_omics_requires_a_region_and_refuses_unsupported_ones(emulator):
     assert error_code(
         post(emulator, "DescribeRunGroups", service="omics", region="ap-nanjing")
     ) == ("UnsupportedRegion")
-    # environment actions are served in ap-nanjing too (omics-api.md §1.2)
+    # environment actions are served in ap-nanjing too
+    # (https://cloud.tencent.com/document/api/1643/89104)
     assert (
         error_code(post(emulator, "DescribeEnvironments", service="omics", region="ap-nanjing"))
         is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.emulator.batch import api_config, api_envs, api_jobs  # noqa: F401
+from apps.emulator.batch import api_config, api_envs, api_jobs, api_submit  # noqa: F401
 from apps.emulator.batch.product import PRODUCT
 
 __all__ = ["PRODUCT"]

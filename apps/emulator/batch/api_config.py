@@ -1,4 +1,8 @@
-"""Batch task templates and configuration viewing (batch-api.md §3.1, §3.3)."""
+"""Batch task templates and configuration viewing; their pages are
+https://www.tencentcloud.com/document/api/599/<id>:
+CreateTaskTemplate 30569, ModifyTaskTemplate 30491, DeleteTaskTemplates 30567,
+DescribeTaskTemplates 30565, DescribeAvailableCvmInstanceTypes 30545,
+DescribeCvmZoneInstanceConfigInfos 30543, DescribeInstanceCategories 30487."""
 
 from __future__ import annotations
 
@@ -43,7 +47,9 @@ def _check_template_fields(p: dict[str, Any]) -> None:
                 "AllowedOneAttributeInEnvIdAndComputeEnv",
                 "ComputeEnv and EnvId cannot be both specified.",
             )
-        if "EnvId" in info and not ENV_ID.match(str(info["EnvId"])):  # listed in §3.3.1
+        # EnvIdMalformed is in CreateTaskTemplate's error list
+        # (https://www.tencentcloud.com/document/api/599/30569)
+        if "EnvId" in info and not ENV_ID.match(str(info["EnvId"])):
             raise ApiError(
                 "InvalidParameter.EnvIdMalformed",
                 f"Invalid compute environment ID `{info['EnvId']}`.",

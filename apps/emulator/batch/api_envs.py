@@ -1,4 +1,9 @@
-"""Batch compute environment actions (batch-api.md §3.2)."""
+"""Batch compute environment actions; their pages are
+https://www.tencentcloud.com/document/api/599/<id>:
+CreateComputeEnv 30521, DeleteComputeEnv 30519, DescribeComputeEnv 30517, DescribeComputeEnvs
+30509, DescribeComputeEnvActivities 30515, DescribeComputeEnvCreateInfo 30513,
+DescribeComputeEnvCreateInfos 30511, ModifyComputeEnv 30507, TerminateComputeNode 30505,
+TerminateComputeNodes 30485, AttachInstances 34863, DetachInstances 34862."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import re
 from typing import Any
 
 from apps.emulator.batch import states as st
-from apps.emulator.batch import views
+from apps.emulator.batch import wire
 from apps.emulator.batch.fleet import Env, Node
 from apps.emulator.batch.product import PRODUCT
 from apps.emulator.batch.world import BatchWorld
@@ -132,8 +137,8 @@ def delete_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
 @PRODUCT.action("DescribeComputeEnv", params={"EnvId": "str"}, required=("EnvId",), limit=2)
 def describe_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     env = env_or_404(world, p["EnvId"])
-    view = views.env_view(env)
-    view["ComputeNodeSet"] = [views.node_view(n) for n in env.nodes.values()]
+    view = wire.env_view(env)
+    view["ComputeNodeSet"] = [wire.node_view(n) for n in env.nodes.values()]
     return view
 
 
@@ -146,7 +151,7 @@ def describe_compute_envs(world: BatchWorld, p: dict[str, Any], ctx: Context) ->
     offset, limit = page(p, default=20, maximum=100)
     envs = _envs(world, p, ENV_FILTERS)
     return {
-        "ComputeEnvSet": [views.env_view(e) for e in envs[offset : offset + limit]],
+        "ComputeEnvSet": [wire.env_view(e) for e in envs[offset : offset + limit]],
         "TotalCount": len(envs),
     }
 
@@ -173,7 +178,7 @@ def describe_compute_env_activities(
             )
     acts = [a for a in env.activities if wanted is None or a.node_id in wanted]
     return {
-        "ActivitySet": [views.activity_view(a) for a in acts[offset : offset + limit]],
+        "ActivitySet": [wire.activity_view(a) for a in acts[offset : offset + limit]],
         "TotalCount": len(acts),
     }
 
@@ -184,7 +189,7 @@ def describe_compute_env_activities(
 def describe_compute_env_create_info(
     world: BatchWorld, p: dict[str, Any], ctx: Context
 ) -> dict[str, Any]:
-    return views.env_create_info(env_or_404(world, p["EnvId"]))
+    return wire.env_create_info(env_or_404(world, p["EnvId"]))
 
 
 @PRODUCT.action(
@@ -198,9 +203,7 @@ def describe_compute_env_create_infos(
     offset, limit = page(p, default=20, maximum=100)
     envs = _envs(world, p, CREATE_INFO_FILTERS)
     return {
-        "ComputeEnvCreateInfoSet": [
-            views.env_create_info(e) for e in envs[offset : offset + limit]
-        ],
+        "ComputeEnvCreateInfoSet": [wire.env_create_info(e) for e in envs[offset : offset + limit]],
         "TotalCount": len(envs),
     }
 
@@ -249,7 +252,8 @@ def modify_compute_env(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
             )
         if desired > MAX_DESIRED:
             raise ApiError("InvalidParameterValue", "DesiredComputeNodeCount must not exceed 2000.")
-        # Only nodes that exist can be removed: those TerminateComputeNode accepts (§5.4);
+        # Only nodes that exist can be removed: those TerminateComputeNode accepts
+        # (https://www.tencentcloud.com/document/api/599/30505);
         # nodes still SUBMITTED/CREATING are requests, not nodes yet. Attached CVMs are not
         # part of the desired count.
         removable = [

@@ -1,4 +1,8 @@
-"""Batch job actions (batch-api.md §3.4 and Appendix A.4)."""
+"""Batch job actions; their pages are https://www.tencentcloud.com/document/api/599/<id>:
+DescribeJobs 30557, DescribeJob 30561, DescribeJobSubmitInfo 30559, DescribeTask 30555,
+DescribeTaskLogs 30553, TerminateJob 30547, TerminateTaskInstance 30489, RetryJobs 30551,
+DeleteJob 30563. DescribeJobMonitorData follows the official SDK's
+`tencentcloud/batch/v20170312/models.py`; SubmitJob is in api_submit."""
 
 from __future__ import annotations
 
@@ -6,38 +10,17 @@ import re
 from operator import attrgetter
 from typing import Any
 
-from apps.emulator.batch import content, views
+from apps.emulator.batch import content, wire
 from apps.emulator.batch import states as st
-from apps.emulator.batch.api_envs import ENV_ID
 from apps.emulator.batch.product import PRODUCT
 from apps.emulator.batch.world import BatchWorld, Instance, Job, Task
 from apps.emulator.errors import ApiError, not_found
 from apps.emulator.filters import compile_filters, filter_values, tag_getters
 from apps.emulator.registry import Context
-from apps.emulator.schema import FILTER, TAG, page
+from apps.emulator.schema import FILTER, page
 from apps.emulator.timefmt import batch_time, parse_batch_time
 
 JOB_ID = re.compile(r"^job-[a-z0-9]{8}$")
-PLACEMENT = {
-    "Zone": "str",
-    "ProjectId": "int",
-    "HostIds": ["str"],
-    "HostIps": ["str"],
-    "HostId": "str",
-}
-DEPENDENCE = {"StartTask": "str", "EndTask": "str"}
-JOB = {
-    "Tasks": ["obj"],
-    "JobName": "str",
-    "JobDescription": "str",
-    "Priority": "int",
-    "Dependences": [DEPENDENCE],
-    "Notifications": ["obj"],
-    "TaskExecutionDependOn": "str",
-    "StateIfCreateCvmFailed": "str",
-    "Tags": [TAG],
-    "NotificationTarget": "str",
-}
 JOB_FILTERS = {
     "job-id": lambda job: [job.id],
     "job-name": lambda job: [job.name],
@@ -61,9 +44,11 @@ def job_or_404(world: BatchWorld, job_id: str) -> Job:
 
 
 def task_or_404(world: BatchWorld, job_id: str, task_name: str) -> Task:
-    job = world.jobs.get(_job_id_checked(job_id))  # DescribeTask lists JobIdMalformed (§3.4.5)
+    # DescribeTask (https://www.tencentcloud.com/document/api/599/30555) lists JobIdMalformed, and
+    # no ResourceNotFound.Job: an unknown job is an unknown task.
+    job = world.jobs.get(_job_id_checked(job_id))
     task = job.tasks.get(task_name) if job else None
-    if task is None:  # DescribeTask lists no ResourceNotFound.Job (batch-api.md §3.4.5)
+    if task is None:
         raise not_found("Task", f"{job_id}/{task_name}")
     return task
 
@@ -74,113 +59,6 @@ def instance_or_404(task: Task, index: int) -> Instance:
     if index >= len(task.instances):
         raise not_found("TaskInstance", f"{task.job.id}/{task.name}/{index}")
     return task.instances[index]
-
-
-# --- submission ----------------------------------------------------------------------------
-def validate_job(world: BatchWorld, job: dict[str, Any]) -> None:
-    """The checks SubmitJob documents (§3.4.1, Task and Dependence structures)."""
-    tasks = job.get("Tasks") or []
-    if not tasks:
-        raise ApiError(
-            "MissingParameter", "The request is missing a required parameter `Job.Tasks`."
-        )
-    if len(job.get("JobName", "")) > 60:
-        raise ApiError("InvalidParameter.JobNameTooLong", "The job name is too long.")
-    names: list[str] = []
-    for i, task in enumerate(tasks):
-        task.setdefault("TaskName", f"Task{i}")
-        if "Application" not in task:
-            raise ApiError(
-                "MissingParameter", f"The parameter `Job.Tasks.{i}.Application` is missing."
-            )
-        if ("ComputeEnv" in task) == ("EnvId" in task):
-            raise ApiError(
-                "AllowedOneAttributeInEnvIdAndComputeEnv",
-                "One (and only one) parameter must be specified for ComputeEnv and EnvId.",
-            )
-        if "EnvId" in task and not ENV_ID.match(task["EnvId"]):
-            raise ApiError(
-                "InvalidParameter.EnvIdMalformed",
-                f"Invalid compute environment ID `{task['EnvId']}`.",
-            )
-        if "EnvId" in task and task["EnvId"] not in world.fleet.envs:
-            raise not_found("ComputeEnv", task["EnvId"])
-        if task.get("FailedAction", "TERMINATE") not in (
-            "TERMINATE",
-            "INTERRUPT",
-            "FAST_INTERRUPT",
-        ):
-            raise ApiError(
-                "InvalidParameterValue",
-                "FailedAction must be TERMINATE, INTERRUPT or FAST_INTERRUPT.",
-            )
-        for name in ("TaskInstanceNum", "MaxRetryCount"):  # a Task is not typed by the schema
-            _integer(task, name, f"Job.Tasks.{i}.{name}")
-        if not 0 <= int(task.get("MaxRetryCount", 0)) <= 5:
-            raise ApiError("InvalidParameterValue.MaxRetryCount", "MaxRetryCount must be 0 to 5.")
-        names.append(task["TaskName"])
-    if len(set(names)) != len(names):
-        raise ApiError("InvalidParameter.TaskName", "Task names must be unique within a job.")
-    edges: dict[str, set[str]] = {name: set() for name in names}
-    for dep in job.get("Dependences") or []:
-        if dep.get("StartTask") not in edges or dep.get("EndTask") not in edges:
-            raise ApiError(
-                "InvalidParameterValue.DependenceNotFoundTaskName",
-                "The dependent task definition was not found.",
-            )
-        edges[dep["StartTask"]].add(dep["EndTask"])
-    if _has_cycle(edges):
-        raise ApiError(
-            "InvalidParameterValue.DependenceUnfeasible", "Loop task dependency is prohibited."
-        )
-
-
-def _integer(task: dict[str, Any], name: str, path: str) -> None:
-    """Integer fields inside a Task, as JSON numbers or (GET/form requests) digit strings."""
-    try:
-        if name in task and not isinstance(task[name], bool):
-            int(task[name])
-            return
-    except (TypeError, ValueError):
-        pass
-    if name in task:
-        raise ApiError("InvalidParameter", f"The parameter `{path}` must be of type Integer.")
-
-
-def _has_cycle(edges: dict[str, set[str]]) -> bool:
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-
-    def visit(node: str) -> bool:
-        state[node] = 1
-        for nxt in edges[node]:
-            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
-                return True
-        state[node] = 2
-        return False
-
-    return any(node not in state and visit(node) for node in edges)
-
-
-@PRODUCT.action(
-    "SubmitJob",
-    params={"Placement": PLACEMENT, "Job": JOB, "ClientToken": "str"},
-    required=("Placement", "Job"),
-    limit=7,
-)
-def submit_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    token = p.get("ClientToken")
-    if token and token in world.client_tokens:
-        return {"JobId": world.client_tokens[token]}
-    zone = p["Placement"].get("Zone")
-    if not zone:
-        raise ApiError("MissingParameter", "The parameter `Placement.Zone` is missing.")
-    if not zone.startswith(ctx.region + "-"):
-        raise ApiError("InvalidZone.MismatchRegion", f"The zone `{zone}` is not in {ctx.region}.")
-    validate_job(world, p["Job"])
-    job = world.submit(p["Job"], zone)
-    if token:
-        world.client_tokens[token] = job.id
-    return {"JobId": job.id}
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -213,7 +91,7 @@ def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
         if any(f.get("Name") != "job-state" for f in p.get("Filters") or []):
             jobs = [job for job in jobs if matches(job)]
     return {
-        "JobSet": [views.job_view(j) for j in jobs[offset : offset + limit]],
+        "JobSet": [wire.job_view(j) for j in jobs[offset : offset + limit]],
         "TotalCount": len(jobs),
     }
 
@@ -229,7 +107,7 @@ def _newest_first(world: BatchWorld, filters: list[dict[str, Any]] | None) -> li
 
 @PRODUCT.action("DescribeJob", params={"JobId": "str"}, required=("JobId",), limit=2)
 def describe_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    return views.job_detail(job_or_404(world, p["JobId"]))
+    return wire.job_detail(job_or_404(world, p["JobId"]))
 
 
 @PRODUCT.action("DescribeJobSubmitInfo", params={"JobId": "str"}, required=("JobId",), limit=2)
@@ -248,7 +126,8 @@ def describe_job_submit_info(world: BatchWorld, p: dict[str, Any], ctx: Context)
 
 INSTANCE_FILTERS = {
     "task-instance-state": lambda inst: [inst.state],
-    "task-instance-type": lambda inst: [inst.state],  # the doc's table uses this name (§8.3)
+    # the name in the parameter table of https://www.tencentcloud.com/document/api/599/30555
+    "task-instance-type": lambda inst: [inst.state],
 }
 
 
@@ -276,7 +155,7 @@ def describe_task(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
         "CreateTime": batch_time(task.created),
         "EndTime": batch_time(task.ended),
         "TaskInstanceTotalCount": len(instances),
-        "TaskInstanceSet": [views.instance_view(i) for i in instances[offset : offset + limit]],
+        "TaskInstanceSet": [wire.instance_view(i) for i in instances[offset : offset + limit]],
         "TaskInstanceMetrics": st.metrics(i.state for i in task.instances),
     }
 
@@ -309,11 +188,11 @@ def describe_task_logs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
         offset = 0
     else:
         chosen = task.instances
-    with_logs = [inst for inst in chosen if views.has_log(inst)]
+    with_logs = [inst for inst in chosen if wire.has_log(inst)]
     return {
         "TotalCount": len(with_logs),
         "TaskInstanceLogSet": [
-            views.instance_log(i, ctx.now) for i in with_logs[offset : offset + limit]
+            wire.instance_log(i, ctx.now) for i in with_logs[offset : offset + limit]
         ],
     }
 
@@ -378,7 +257,9 @@ def terminate_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
     limit=2,
 )
 def terminate_task_instance(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    job = world.jobs.get(_job_id_checked(p["JobId"]))  # JobIdMalformed is listed (§3.4.8)
+    # JobIdMalformed is in the action's error list
+    # (https://www.tencentcloud.com/document/api/599/30489)
+    job = world.jobs.get(_job_id_checked(p["JobId"]))
     task = job.tasks.get(p["TaskName"]) if job else None
     if task is None or not 0 <= p["TaskInstanceIndex"] < len(task.instances):
         raise not_found("TaskInstance", f"{p['JobId']}/{p['TaskName']}/{p['TaskInstanceIndex']}")

@@ -1,9 +1,12 @@
 """What task instances print and measure, derived from a seed so nothing needs storing.
 
 Logs are the documented `data:text/plain;charset=utf-8;base64,...` values of at most 2048
-decoded bytes (the tail; batch-api.md §6.1). Some carry ANSI colours, some invalid UTF-8 and
-some text that looks like HTML or script, because a dashboard must show all of that safely.
-Monitor series follow DescribeJobMonitorData (batch-api.md Appendix A.4).
+decoded bytes (the tail), as DescribeTaskLogs gives them
+(https://www.tencentcloud.com/document/api/599/30553). Some carry ANSI colours, some invalid
+UTF-8 and some text that looks like HTML or script, because a dashboard must show all of that
+safely.
+Monitor series follow DescribeJobMonitorData (not in the English doc; the official Python SDK's
+`tencentcloud/batch/v20170312/models.py` has it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Compute environments, their nodes and activities (batch-api.md §3.2, §5.4-§5.6).
+"""Compute environments, their nodes and activities
+(https://www.tencentcloud.com/document/api/599/30482#ComputeNode, #Activity).
 
 A managed environment keeps `DesiredComputeNodeCount` nodes alive: it creates the missing
 ones (activity CREATE_COMPUTE_NODE) and, as its default ActionIfComputeNodeInactive RECREATE

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from apps.emulator.registry import Product
 
-# batch-api.md §1.1; the first is used when a request names no region (it is optional).
+# The regions of https://www.tencentcloud.com/document/api/599/30368; the first is used when a
+# request names no region (it is optional).
 REGIONS = (
     "ap-guangzhou",
     "ap-shanghai",

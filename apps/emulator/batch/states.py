@@ -1,9 +1,11 @@
-"""Batch state vocabularies (batch-api.md §5) and how a task's and a job's states are derived.
+"""Batch state vocabularies and how a task's and a job's states are derived (the state fields
+of the data types, https://www.tencentcloud.com/document/api/599/30482).
 
 Job, task and task instance share one vocabulary:
 SUBMITTED -> PENDING -> RUNNABLE -> STARTING -> RUNNING -> SUCCEED | FAILED, and
 FAILED_INTERRUPTED (failed, compute instance kept; FailedAction INTERRUPT/FAST_INTERRUPT).
-A task is the aggregate of its instances, a job the aggregate of its tasks (§5.3, [INFERRED]):
+A task is the aggregate of its instances, a job the aggregate of its tasks (inferred; the doc's
+examples agree):
 all SUCCEED -> SUCCEED; once nothing can progress, any FAILED_INTERRUPTED -> FAILED_INTERRUPTED,
 else FAILED; otherwise the most advanced active state present.
 """
@@ -37,7 +39,8 @@ METRIC_FIELDS = {
     FAILED: "FailedCount",
 }
 
-# Compute nodes (§5.4) and the ComputeNodeMetrics field of each (PENDING has none).
+# Compute nodes (https://www.tencentcloud.com/document/api/599/30482#ComputeNode) and the
+# ComputeNodeMetrics field of each (PENDING has none).
 NODE_METRIC_FIELDS = {
     "SUBMITTED": "SubmittedCount",
     "CREATING": "CreatingCount",

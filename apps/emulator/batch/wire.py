@@ -1,4 +1,6 @@
-"""The Batch data structures on the wire (batch-api.md §4), built from the world's objects."""
+"""The Batch data structures on the wire, built from the world's objects. The structures:
+https://www.tencentcloud.com/document/api/599/30482
+"""
 
 from __future__ import annotations
 

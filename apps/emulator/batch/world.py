@@ -2,7 +2,9 @@
 
 Compute environments and nodes live in `fleet.py`; this module owns jobs. Every transition
 is an event, so the same seed gives the same history (see `events.py`). The lifecycle
-follows batch-api.md §5.3:
+follows the documented transitions, and infers the rest (TerminateTaskInstance:
+https://www.tencentcloud.com/document/api/599/30489; Task.FailedAction and MaxRetryCount:
+https://www.tencentcloud.com/document/api/599/30482#Task):
 
   job parsed: instances SUBMITTED -> PENDING; scheduled: PENDING -> RUNNABLE once every
   upstream task SUCCEED; RUNNABLE -> STARTING (LaunchTime, a compute node) -> RUNNING
@@ -338,7 +340,8 @@ class BatchWorld:
 
     # --- operator actions ----------------------------------------------------------------
     def terminate_instance(self, inst: Instance) -> None:
-        """TerminateTaskInstance (batch-api.md §3.4.8): queued -> FAILED now, running soon."""
+        """TerminateTaskInstance: queued -> FAILED now, running soon.
+        (https://www.tencentcloud.com/document/api/599/30489)"""
         if inst.state in (st.SUCCEED, st.FAILED):
             return
         inst.generation += 1

@@ -1,4 +1,5 @@
-"""Omics submissions: RunApplication and RunWorkflow (omics-api.md §4.8, §4.9)."""
+"""Omics submissions: RunApplication (https://cloud.tencent.com/document/api/1643/89094) and
+RunWorkflow (https://cloud.tencent.com/document/api/1643/100857)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,9 @@ import json
 from typing import Any
 
 from apps.emulator.errors import ApiError
-from apps.emulator.omics.api import (
-    GIT_INFO,
-    NF_OPTION,
-    RUN_OPTION,
-    _available_env,
-    _project,
-    platform_action,
-)
+from apps.emulator.omics.api_envs import available_env
+from apps.emulator.omics.params import GIT_INFO, NF_OPTION, RUN_OPTION, check_project
+from apps.emulator.omics.product import platform_action
 from apps.emulator.omics.world import OmicsWorld
 from apps.emulator.registry import Context
 
@@ -98,7 +94,7 @@ def _check_name(world: OmicsWorld, name: str, description: str) -> None:
     required=("ApplicationId", "Name", "EnvironmentId"),
 )
 def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    _project(world, p)
+    check_project(world, p)
     app = world.apps.get(p["ApplicationId"])
     if app is None:
         raise ApiError(
@@ -111,7 +107,7 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
         raise ApiError(
             "ResourceNotFound.ApplicationVersionNotExist", "The application version does not exist."
         )
-    _available_env(world, p["EnvironmentId"])
+    available_env(world, p["EnvironmentId"])
     _check_name(world, p["Name"], p.get("Description", ""))
     text, input_type, cos_uri = _decoded_input(p)
     inputs = [(text, "", "")]
@@ -170,12 +166,12 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
     required=("Name", "EnvironmentId", "GitSource", "Type", "NFOption"),
 )
 def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    _project(world, p)
+    check_project(world, p)
     if p["Type"] != "NEXTFLOW":
         raise ApiError("InvalidParameterValue", "Type supports only NEXTFLOW.")
     if not p["GitSource"].get("GitHttpPath"):
         raise ApiError("MissingParameter", "The parameter `GitSource.GitHttpPath` is missing.")
-    _available_env(world, p["EnvironmentId"])
+    available_env(world, p["EnvironmentId"])
     _check_name(world, p["Name"], p.get("Description", ""))
     text, input_type, cos_uri = _decoded_input(p)
     group = world.submit_group(

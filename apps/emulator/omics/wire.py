@@ -1,4 +1,6 @@
-"""The Omics data structures on the wire (omics-api.md §5), built from the world's objects."""
+"""The Omics data structures on the wire, built from the world's objects. The structures:
+https://cloud.tencent.com/document/api/1643/89100
+"""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from apps.emulator.timefmt import omics_plain_time
 from apps.emulator.timefmt import omics_time as ot
 
 # RunGroup.Option / NFOption come back whole, unset members at their zero value or null, as the
-# doc's examples show them (omics-api.md §4.1 `"FailureMode": ""`, §5.17 `AddRunInfoToOutputDir:
-# null`); the undocumented keys of §5.17's example (RunGroupName, InputFileKeys, ...) are left out,
-# as the SDK models lack them.
+# doc's examples show them (DescribeRunGroups, https://cloud.tencent.com/document/api/1643/89099:
+# `"FailureMode": ""`; RunGroup, https://cloud.tencent.com/document/api/1643/89100#RunGroup:
+# `AddRunInfoToOutputDir: null`); the undocumented keys of the RunGroup example (RunGroupName,
+# InputFileKeys, ...) are left out, as the SDK models lack them.
 RUN_OPTION_UNSET = {
     "FailureMode": "",
     "UseCallCache": False,

@@ -1,8 +1,9 @@
 """The Omics world of one region: environments, volumes, tables, run groups, runs and calls.
 
-The doc enumerates no run, run group or call status (omics-api.md §6.2, and the official SDK's
-docstrings list none either), so this emulator uses the values the doc shows plus the fewest
-additions needed for something still moving. The vocabulary chosen:
+The doc enumerates no run, run group or call status (neither the data structures,
+https://cloud.tencent.com/document/api/1643/89100, nor the official SDK's docstrings list any),
+so this emulator uses the values the doc shows plus the fewest additions needed for something
+still moving. The vocabulary chosen:
 
 - run (`Run.Status`, `RunStatusCount.Status`): INIT -> RUNNING -> SUCCESS | EXECUTOR_ERROR,
   and CANCELED when its run group is terminated. (Documented: SUCCESS, EXECUTOR_ERROR,
@@ -292,7 +293,8 @@ class OmicsWorld:
         return f"{base}-retry-{n}"
 
     def default_volume_ids(self, env_id: str) -> list[str]:
-        """What a run uses when it names no cache volume (omics-api.md §4.8 VolumeIds)."""
+        """What a run uses when it names no cache volume (RunApplication VolumeIds,
+        https://cloud.tencent.com/document/api/1643/89094)."""
         return [
             v["VolumeId"]
             for v in self.volumes.values()

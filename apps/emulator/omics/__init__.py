@@ -1,0 +1,8 @@
+"""The emulated Omics API. Importing the api_* modules registers their actions."""
+
+from __future__ import annotations
+
+from apps.emulator.omics import api_envs, api_runs, api_submit, api_tables  # noqa: F401
+from apps.emulator.omics.product import PRODUCT
+
+__all__ = ["PRODUCT"]
