@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
@@ -24,7 +25,7 @@ from apps.cloud import client
 from apps.emulator.factory import make_emulator
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 
-QUERIES = {
+QUERIES: dict[str, dict[str, Any]] = {
     "newest page": {"Limit": 100},
     "state filter": {"Limit": 100, "Filters": [{"Name": "job-state", "Values": ["SUCCEED"]}]},
     "deep page": {"Limit": 100, "Offset": 40_000},

@@ -110,8 +110,8 @@ def targets() -> list[tuple[str, float]]:
     """(page, poll interval) for the three kinds of live page a team keeps open."""
     from apps.batch.models import ComputeEnv, Job
 
-    running = Job.objects.filter(state="RUNNING").order_by("-created_at").first()
-    env = ComputeEnv.objects.order_by("env_id").first()
+    running = Job.objects.filter(state="RUNNING").order_by("-created_at")[0]
+    env = ComputeEnv.objects.order_by("env_id")[0]
     return [("/jobs/", 5.0), (f"/jobs/{running.job_id}/", 5.0), (f"/envs/{env.env_id}/", 10.0)]
 
 

@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +38,7 @@ def main() -> None:
     # Pages need a sign-in; force_login needs no password.
     client.force_login(User.objects.create_superuser("bench"))
     job_id = f"job-{args.jobs // 2:08d}"
-    pages = {
+    pages: dict[str, tuple[str, dict[str, Any]]] = {
         "list": ("/jobs/", {}),
         "fragment": ("/jobs/", {"HTTP_HX_REQUEST": "true"}),
         "detail": (f"/jobs/{job_id}/", {}),

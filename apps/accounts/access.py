@@ -8,15 +8,15 @@ see and do everything.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.accounts.models import ACTING_ROLES, Membership, Role, Team
+from apps.accounts.models import ACTING_ROLES, Membership, Role, Team, User
 from apps.cloud.models import CloudAccount
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser  # what `request.user` is
 
 
 def _superuser(user: AnyUser) -> bool:

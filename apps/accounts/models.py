@@ -23,7 +23,9 @@ ACTING_ROLES = (Role.OPERATOR, Role.ADMIN)
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
+        User, through="Membership", related_name="teams"
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -3,6 +3,8 @@ SecretKey is write-only: never shown, empty keeps the stored one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -37,8 +39,8 @@ class AccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["regions_text"].initial = ",".join(self.instance.regions or [])
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not self.instance.pk and not data.get("secret_key"):
             self.add_error("secret_key", "A new account needs its SecretKey.")
         regions = [r.strip() for r in str(data.get("regions_text", "")).split(",") if r.strip()]
@@ -141,5 +143,7 @@ def account_save(request: HttpRequest, team_id: int, account_id: int | None = No
         )
         messages.success(request, f"Saved the account {account.name}.")
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        )
     return redirect("team-detail", team.pk)

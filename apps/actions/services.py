@@ -99,8 +99,10 @@ def action_plan(user: AnyUser, key: str, target_keys: list[str]) -> Plan:
     return Plan(spec, scope, allowed, skipped)
 
 
-def operation_start(user: User, plan: Plan) -> Operation:
+def operation_start(user: AnyUser, plan: Plan) -> Operation:
     """Record the operation (or find the same one already open) and queue it after commit."""
+    if not isinstance(user, User):  # action_plan already refused anybody signed out
+        raise NotPermitted(NOT_AN_OPERATOR)
     if plan.scope is None or not plan.allowed:
         raise NothingToDo("Nothing to do: " + "; ".join(reason for _, reason in plan.skipped[:3]))
     account, region = plan.scope.account, plan.scope.region

@@ -32,7 +32,7 @@ class CloudAccountForm(forms.ModelForm):
         fields = ["name", "team", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.instance.pk and not data.get("secret_key"):
             self.add_error("secret_key", "A new account needs its SecretKey.")
         return data

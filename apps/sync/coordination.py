@@ -79,11 +79,11 @@ def peek(queue: str) -> str | None:
     """The most urgent item, left in the queue until `remove`: a worker that dies while
     serving it loses nothing."""
     items = connection().zrange(_queue_key(queue), 0, 0)
-    return items[0] if items else None
+    return str(items[0]) if items else None
 
 
 def peek_many(queue: str, count: int) -> list[str]:
-    return list(connection().zrange(_queue_key(queue), 0, count - 1))
+    return [str(item) for item in connection().zrange(_queue_key(queue), 0, count - 1)]
 
 
 def remove(queue: str, item: str) -> None:

@@ -117,7 +117,7 @@ def test_a_row_changes_state_without_reloading(page, cache, emulator, clock):
 
 
 def test_keyboard_search_jumps_to_an_id(page, cache):
-    job = Job.objects.order_by("job_id").first()
+    job = Job.objects.earliest("job_id")
     page.goto("/jobs/")
     page.keyboard.press("/")
     expect(page.locator("#global-search")).to_be_focused()
@@ -153,12 +153,12 @@ def act(page: Page, button: str) -> None:
 def test_an_operator_retries_a_failed_job_and_terminates_a_running_one(
     page, cache, emulator, actions_worker
 ):
-    failed = Job.objects.filter(state="FAILED").first()
+    failed = Job.objects.filter(state="FAILED").earliest("pk")
     page.goto(f"/jobs/{failed.job_id}/")
     act(page, "Retry")
     shot(page, "operation")
     assert batch_world(emulator).jobs[failed.job_id].state != "FAILED"
-    running = Job.objects.filter(state="RUNNING").first()
+    running = Job.objects.filter(state="RUNNING").earliest("pk")
     page.goto(f"/jobs/{running.job_id}/")
     act(page, "Terminate")
 
@@ -170,7 +170,7 @@ def test_a_viewer_sees_no_action_buttons(browser, live_server, cache):
     tab.get_by_label("Username").fill("viewer")
     tab.get_by_label("Password").fill("viewer")
     tab.get_by_role("button", name="Sign in").click()
-    failed = Job.objects.filter(state="FAILED").first()
+    failed = Job.objects.filter(state="FAILED").earliest("pk")
     tab.goto(f"/jobs/{failed.job_id}/")
     expect(tab.locator("h1 .badge")).to_have_text("FAILED")
     assert tab.locator("button.action").count() == 0
