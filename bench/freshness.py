@@ -1,4 +1,4 @@
-"""How fresh the cache stays within the rate limits (DESIGN.md, "The one idea").
+"""How fresh the cache stays within the rate limits (docs/architecture.md, "The one idea").
 
 The emulator's `scale` scenario (1,000 active jobs kept in flight, 10,000 finished) on
 127.0.0.1 with its documented limits; a real Celery worker with beat; the real limiter at the

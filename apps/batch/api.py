@@ -1,4 +1,5 @@
-"""BatchCompute actions, one function each, returning typed records (batch-api.md §3-§4).
+"""BatchCompute actions, one function each, returning typed records. Each cites its page;
+the structures are on https://www.tencentcloud.com/document/api/599/30482 (data types).
 
 Parsing is tolerant: a missing field becomes its empty value, an unknown state is kept as it
 is, a malformed time becomes None; the whole record is kept in `raw` so nothing is lost.
@@ -90,7 +91,7 @@ def describe_jobs(
     job_ids: list[str] | None = None,
     block: bool = False,
 ) -> Page:
-    """§3.4.2: newest first; JobIds and Filters are exclusive."""
+    """Newest first; JobIds and Filters are exclusive (https://www.tencentcloud.com/document/api/599/30557)."""
     params: dict[str, Any] = {"Offset": offset, "Limit": limit}
     if job_ids is not None:
         params = {"JobIds": job_ids, "Limit": limit}
@@ -103,7 +104,7 @@ def describe_jobs(
 
 
 def describe_job(scope: Scope, job_id: str, *, block: bool = False) -> JobDetail:
-    """§3.4.3: the job with its tasks and dependencies."""
+    """The job with its tasks and dependencies (https://www.tencentcloud.com/document/api/599/30561)."""
     r = _call(scope, "DescribeJob", {"JobId": job_id}, block)
     return JobDetail(
         job=JobRecord.from_api(r),
@@ -175,7 +176,7 @@ def describe_task(
     limit: int = 1000,
     block: bool = False,
 ) -> TaskDetail:
-    """§3.4.5: one page of a task's instances (Limit up to 1000)."""
+    """One page of a task's instances, Limit up to 1000 (https://www.tencentcloud.com/document/api/599/30555)."""
     r = _call(
         scope,
         "DescribeTask",
@@ -208,7 +209,8 @@ def describe_task_logs(
     *,
     block: bool = False,
 ) -> list[LogRecord]:
-    """§3.4.6: stdout/stderr (base64, ≤2048 decoded bytes) of up to 10 instances."""
+    """stdout/stderr (base64, ≤2048 decoded bytes) of up to 10 instances
+    (https://www.tencentcloud.com/document/api/599/30553)."""
     r = _call(
         scope,
         "DescribeTaskLogs",
@@ -321,7 +323,7 @@ class ActivityRecord:
 def describe_compute_envs(
     scope: Scope, *, offset: int = 0, limit: int = 100, block: bool = False
 ) -> Page:
-    """§3.2.4."""
+    """https://www.tencentcloud.com/document/api/599/30509."""
     r = _call(scope, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
     return Page(
         [EnvRecord.from_api(e) for e in dicts(r.get("ComputeEnvSet"))], _int(r, "TotalCount") or 0
@@ -331,7 +333,7 @@ def describe_compute_envs(
 def describe_compute_env(
     scope: Scope, env_id: str, *, block: bool = False
 ) -> tuple[EnvRecord, list[NodeRecord]]:
-    """§3.2.3: the environment with every node."""
+    """The environment with every node (https://www.tencentcloud.com/document/api/599/30517)."""
     r = _call(scope, "DescribeComputeEnv", {"EnvId": env_id}, block)
     return EnvRecord.from_api(r), [NodeRecord.from_api(n) for n in dicts(r.get("ComputeNodeSet"))]
 
@@ -344,7 +346,7 @@ def describe_compute_env_activities(
     limit: int = 100,
     block: bool = False,
 ) -> Page:
-    """§3.2.5: newest first."""
+    """Newest first (https://www.tencentcloud.com/document/api/599/30515)."""
     r = _call(
         scope,
         "DescribeComputeEnvActivities",

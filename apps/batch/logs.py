@@ -1,6 +1,6 @@
 """Decode the `StdoutLog` / `StderrLog` values of DescribeTaskLogs for display.
 
-batch-api.md §6.1: both fields are "Base64-encoded, up to 2048 bytes after decoding". The doc's
+DescribeTaskLogs (https://www.tencentcloud.com/document/api/599/30553): both fields are "Base64-encoded, up to 2048 bytes after decoding". The doc's
 example wraps them in a data URI (`data:text/plain;charset=utf-8;base64,...`), other clients
 see bare base64, and either may be null. Whatever arrives, `decode_log` returns something
 showable and never raises: one odd log must not take the page down. ANSI escapes and

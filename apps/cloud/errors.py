@@ -1,7 +1,7 @@
 """Typed errors for everything a cloud call can end in; each carries code, message, RequestId.
 
-The families follow the common and service error codes of batch-api.md §1.8-§1.9 and
-omics-api.md §1.13-§1.14. Branch on the class or `code`, never on `message` (it changes).
+The families follow the common and service error codes of Batch
+(https://www.tencentcloud.com/document/api/599/30483) and Omics (https://cloud.tencent.com/document/api/1643/89109). Branch on the class or `code`, never on `message` (it changes).
 """
 
 from __future__ import annotations

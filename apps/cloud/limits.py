@@ -1,7 +1,9 @@
 """Documented frequency limits, requests per second per action (per account and region).
 
-Batch: batch-api.md §2 ("A maximum of N requests can be initiated per second for this API").
-Omics: omics-api.md §2, "默认接口请求频率限制：20次/秒" on every action page.
+Batch: each action's page under https://www.tencentcloud.com/document/api/599/ says "A maximum
+of N requests can be initiated per second for this API".
+Omics: each action's page under https://cloud.tencent.com/document/api/1643/ says
+"默认接口请求频率限制：20次/秒".
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ BATCH_LIMITS: dict[str, float] = {
     "DescribeAvailableCvmInstanceTypes": 2,
     "DescribeCvmZoneInstanceConfigInfos": 5,
     "DescribeInstanceCategories": 20,
-    # Not in the doc (it postdates it, batch-api.md Appendix A.4): the Batch default assumed.
+    # Not in the API docs (it postdates them; the official SDK has it): the Batch default assumed.
     "DescribeJobMonitorData": 2,
 }
 

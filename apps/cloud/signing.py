@@ -1,6 +1,7 @@
 """TC3-HMAC-SHA256 and v1 (HmacSHA1/HmacSHA256) signatures as pure functions.
 
-Reference: batch-api.md §1.5 (TC3) and §1.6 (v1); omics-api.md §1.5/§1.6 say the same.
+Reference: signature v3, TC3-HMAC-SHA256 (https://www.tencentcloud.com/document/api/599/33212) and v1 (https://www.tencentcloud.com/document/api/599/33213);
+Omics signs the same way (https://cloud.tencent.com/document/api/1643/89104).
 Both the client (signing) and the emulator (verifying) use these, so the two cannot drift apart.
 """
 
@@ -141,7 +142,7 @@ def parse_authorization(value: str) -> ParsedAuthorization | None:
 
 
 def v1_string_to_sign(*, method: str, host: str, params: Mapping[str, str]) -> str:
-    """Signature v1: sorted raw `name=value` pairs behind `METHODhost/?` (batch-api.md §1.6)."""
+    """Signature v1: sorted raw `name=value` pairs behind `METHODhost/?` (https://www.tencentcloud.com/document/api/599/33213)."""
     pairs = "&".join(f"{name}={params[name]}" for name in sorted(params) if name != "Signature")
     return f"{method.upper()}{host}/?{pairs}"
 

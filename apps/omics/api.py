@@ -1,10 +1,11 @@
-"""Omics actions, one function each, returning typed records (omics-api.md §3-§4).
+"""Omics actions, one function each, returning typed records. Each cites its page; the
+structures are on https://cloud.tencent.com/document/api/1643/89100 (data structures).
 
 Parsing is tolerant, as in `apps.batch.api`: a missing field becomes its empty value, an
 unknown status is kept as it is, a time that is "" (not reached yet) or malformed becomes
 None, and the whole record is kept in `raw`. Every call goes through the gateway with
 `block=False`: a busy bucket raises `Throttled` so the calling task can re-schedule itself.
-The platform actions (§4) need a region; the demo world is in ap-guangzhou.
+The platform actions (run groups, runs, calls) need a region; the demo world is in ap-guangzhou.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from apps.cloud.records import text as _str
 from apps.cloud.scope import Scope
 
 SERVICE = "omics"
-MAX_LIMIT = 100  # every Omics list (omics-api.md §1.10)
+MAX_LIMIT = 100  # every Omics list's Limit
 # A time without an offset is read as Beijing time, the offset every example carries.
 _CST = timezone(timedelta(hours=8))
 
 
 def parse_time(value: Any) -> datetime | None:
-    """`2023-03-15T20:53:13+08:00` (§1.9); "" (not reached) or anything else is None."""
+    """`2023-03-15T20:53:13+08:00` (https://cloud.tencent.com/document/api/1643/89100); "" (not reached) or anything else is None."""
     return records.parse_time(value, naive=_CST)
 
 
@@ -35,7 +36,7 @@ Filters = dict[str, list[str]]
 
 def _bool(record: dict[str, Any], name: str) -> bool:
     value = record.get(name)
-    if isinstance(value, str):  # filter-style "true" (§1.11) should it ever come back so
+    if isinstance(value, str):  # filter-style "true" should it ever come back so
         return value.strip().lower() == "true"
     return bool(value)
 
@@ -49,7 +50,7 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 
 def _wire_filters(filters: Filters | None) -> list[dict[str, Any]]:
-    """{Name: [values]} -> the Filter array (§1.11: ANDed across names, ORed across values)."""
+    """{Name: [values]} -> the Filter array (ANDed across names, ORed across values)."""
     return [{"Name": name, "Values": list(values)} for name, values in (filters or {}).items()]
 
 
@@ -97,7 +98,9 @@ class EnvironmentRecord:
             is_managed=_bool(r, "IsManaged"),
             message=_str(r, "Message"),
             description=_str(r, "Description"),
-            created_at=parse_time(r.get("CreationTime")),  # not CreateTime (§5.7)
+            created_at=parse_time(
+                r.get("CreationTime")
+            ),  # not CreateTime (Environment, https://cloud.tencent.com/document/api/1643/89100)
             raw=r,
         )
 
@@ -141,7 +144,7 @@ def describe_environments(
     filters: Filters | None = None,
     block: bool = False,
 ) -> Page:
-    """§3.2: filters EnvironmentId, Name, Status."""
+    """Filters EnvironmentId, Name, Status (https://cloud.tencent.com/document/api/1643/90907)."""
     r = _call(scope, "DescribeEnvironments", _list_params(offset, limit, filters), block)
     return Page(
         [EnvironmentRecord.from_api(e) for e in _dicts(r.get("Environments"))],
@@ -158,7 +161,7 @@ def describe_volumes(
     filters: Filters | None = None,
     block: bool = False,
 ) -> Page:
-    """§3.8: the cache volumes of one environment; filters Name, IsDefault."""
+    """The cache volumes of one environment; filters Name, IsDefault (https://cloud.tencent.com/document/api/1643/104062)."""
     params = {"EnvironmentId": environment_id, **_list_params(offset, limit, filters)}
     r = _call(scope, "DescribeVolumes", params, block)
     return Page(
@@ -168,13 +171,13 @@ def describe_volumes(
 
 # --- run groups and runs ---------------------------------------------------------------------
 def _times(r: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
-    """(StartTime, EndTime) of ExecutionTime (§5.9)."""
+    """(StartTime, EndTime) of ExecutionTime."""
     execution = _dict(r.get("ExecutionTime"))
     return parse_time(execution.get("StartTime")), parse_time(execution.get("EndTime"))
 
 
 def _status_counts(value: Any) -> dict[str, int]:
-    """RunStatusCounts [{Status, Count}] (§5.20) -> {status: count}."""
+    """RunStatusCounts [{Status, Count}] -> {status: count}."""
     counts: dict[str, int] = {}
     for item in _dicts(value):
         status, count = _str(item, "Status"), _int(item, "Count")
@@ -211,7 +214,7 @@ class RunGroupRecord:
             name=_str(r, "Name"),
             description=_str(r, "Description"),
             status=_str(r, "Status"),
-            # `Type` arrived in release 17; older answers carry only ApplicationType (§4.1).
+            # `Type` arrived in release 17; older answers carry only ApplicationType.
             type=_str(r, "Type") or _str(r, "ApplicationType"),
             application_id=_str(r, "ApplicationId"),
             application_name=_str(r, "ApplicationName"),
@@ -270,7 +273,8 @@ def describe_run_groups(
     filters: Filters | None = None,
     block: bool = False,
 ) -> Page:
-    """§4.1: newest first; filters Name, RunGroupId, Status, ApplicationId, Type."""
+    """Newest first; filters Name, RunGroupId, Status, ApplicationId, Type
+    (https://cloud.tencent.com/document/api/1643/89099)."""
     r = _call(scope, "DescribeRunGroups", _list_params(offset, limit, filters), block)
     return Page(
         [RunGroupRecord.from_api(g) for g in _dicts(r.get("RunGroups"))],
@@ -287,7 +291,8 @@ def describe_runs(
     filters: Filters | None = None,
     block: bool = False,
 ) -> Page:
-    """§4.2: filters RunGroupId, Status, RunUuid, ApplicationId, UserDefinedId."""
+    """Filters RunGroupId, Status, RunUuid, ApplicationId, UserDefinedId
+    (https://cloud.tencent.com/document/api/1643/89098)."""
     wanted = dict(filters or {})
     if run_group_id is not None:
         wanted["RunGroupId"] = [run_group_id]
@@ -296,12 +301,12 @@ def describe_runs(
 
 
 # --- calls -----------------------------------------------------------------------------------
-NESTED_RUN_TYPES = frozenset({"Workflow", "Scatter"})  # calls with calls of their own (§4.3)
+NESTED_RUN_TYPES = frozenset({"Workflow", "Scatter"})  # calls with calls of their own
 
 
 @dataclass(frozen=True)
 class CallRecord:
-    """RunMetadata (§5.18): one call of GetRunCalls, or the run itself from GetRunStatus."""
+    """RunMetadata: one call of GetRunCalls, or the run itself from GetRunStatus."""
 
     call_id: str
     parent_id: str
@@ -347,13 +352,13 @@ class CallRecord:
 def get_run_calls(
     scope: Scope, run_uuid: str, path: str = "/", *, block: bool = False
 ) -> list[CallRecord]:
-    """§4.3: one level of the call tree; "/" for the top, "/<RunId>" under a Workflow or
+    """One level of the call tree (https://cloud.tencent.com/document/api/1643/89097); "/" for the top, "/<RunId>" under a Workflow or
     Scatter call. Not paginated."""
     r = _call(scope, "GetRunCalls", {"RunUuid": run_uuid, "Path": path}, block)
     return [CallRecord.from_api(c) for c in _dicts(r.get("Calls"))]
 
 
 def get_run_status(scope: Scope, run_uuid: str, *, block: bool = False) -> CallRecord:
-    """§4.5: the run as a whole (RunId = RunUuid), with the run's own status."""
+    """The run as a whole (https://cloud.tencent.com/document/api/1643/89096) (RunId = RunUuid), with the run's own status."""
     r = _call(scope, "GetRunStatus", {"RunUuid": run_uuid}, block)
     return CallRecord.from_api(_dict(r.get("Metadata")))

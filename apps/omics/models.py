@@ -1,8 +1,8 @@
 """The cache of Omics: environments, cache volumes, run groups, runs and their calls.
 
-Statuses hold the cloud's exact strings; an unknown string is stored as it is. The doc
-enumerates only the environment statuses (omics-api.md §5.7); for run groups, runs and calls
-it shows a few example values (§6.2), so the choices below are those plus the non-terminal
+Statuses hold the cloud's exact strings; an unknown string is stored as it is. The docs
+enumerate only the environment statuses (https://cloud.tencent.com/document/api/1643/89100);
+for run groups, runs and calls they show a few example values, so the choices below are those plus the non-terminal
 values the emulator adds (apps/emulator/omics/world.py), and "ended" falls back on the
 cloud's EndTime for a status nobody has seen yet (`group_ended`, `run_ended`).
 """
@@ -18,7 +18,7 @@ from apps.ui.durations import elapsed
 
 
 class EnvironmentStatus(models.TextChoices):
-    """Environments (omics-api.md §5.7, enumerated in full): INITIALIZING -> RUNNING |
+    """Environments (enumerated in full): INITIALIZING -> RUNNING |
     INITIALIZATION_ERROR, RUNNING -> ERROR, any -> DELETING -> gone | DELETE_ERROR."""
 
     INITIALIZING = "INITIALIZING"
@@ -41,13 +41,13 @@ ENV_SETTLED = frozenset(
 
 
 class VolumeStatus(models.TextChoices):
-    """Cache volumes (omics-api.md §5.27): only AVAILABLE is ever shown."""
+    """Cache volumes: only AVAILABLE is ever shown."""
 
     AVAILABLE = "AVAILABLE"
 
 
 class RunGroupStatus(models.TextChoices):
-    """Run groups (omics-api.md §5.17, not enumerated): INIT -> RUNNING -> COMPLETE (every run
+    """Run groups (not enumerated): INIT -> RUNNING -> COMPLETE (every run
     SUCCESS) | COMPLETE_ERROR (any other end, a terminated group included). RetryRuns never
     moves a group: it creates a new one."""
 
@@ -61,7 +61,7 @@ GROUP_ENDED = frozenset({RunGroupStatus.COMPLETE, RunGroupStatus.COMPLETE_ERROR}
 
 
 class RunStatus(models.TextChoices):
-    """Runs (omics-api.md §5.16, not enumerated): INIT -> RUNNING -> SUCCESS | EXECUTOR_ERROR,
+    """Runs (not enumerated): INIT -> RUNNING -> SUCCESS | EXECUTOR_ERROR,
     and CANCELED when the run group is terminated."""
 
     INIT = "INIT"
@@ -76,7 +76,7 @@ RUN_RETRYABLE = frozenset({RunStatus.EXECUTOR_ERROR, RunStatus.CANCELED})
 
 
 class CallStatus(models.TextChoices):
-    """Calls from GetRunCalls (omics-api.md §5.18, not enumerated): QUEUED -> RUNNING ->
+    """Calls from GetRunCalls (not enumerated): QUEUED -> RUNNING ->
     COMPLETE | FAILED, and ABORTED when the run is canceled."""
 
     QUEUED = "QUEUED"

@@ -8,7 +8,7 @@ from apps.cloud.models import CloudAccount
 
 
 class CloudObject(models.Model):
-    """A row mirroring one cloud object of one account and region (see DESIGN.md).
+    """A row mirroring one cloud object of one account and region (docs/architecture.md).
 
     `raw` keeps the last record as the cloud sent it, so fields the model does not know yet
     are not lost; `gone_at` marks an object that disappeared from the cloud (never deleted
