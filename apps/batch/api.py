@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apps.cloud.gateway import cloud_call
-from apps.cloud.records import as_dict, as_list, dicts, parse_time
+from apps.cloud.records import Record, as_dict, as_list, dicts, parse_time, wire
 from apps.cloud.records import integer as _int
 from apps.cloud.records import text as _str
 from apps.cloud.scope import Scope
@@ -34,43 +34,29 @@ class Page:
 
 # --- jobs ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class JobRecord:
+class JobRecord(Record):
     """JobView (DescribeJobs) or the job part of DescribeJob."""
 
-    job_id: str
-    name: str
-    state: str
-    priority: int
-    zone: str
-    created_at: datetime | None
-    ended_at: datetime | None
-    tags: list[dict[str, Any]]
-    task_metrics: dict[str, Any]
-    raw: dict[str, Any]
-
-    @classmethod
-    def from_api(cls, r: dict[str, Any]) -> JobRecord:
-        placement = as_dict(r.get("Placement"))
-        return cls(
-            job_id=_str(r, "JobId"),
-            name=_str(r, "JobName"),
-            state=_str(r, "JobState"),
-            priority=_int(r, "Priority") or 0,
-            zone=_str(r, "Zone") or str(placement.get("Zone") or ""),
-            created_at=parse_time(r.get("CreateTime")),
-            ended_at=parse_time(r.get("EndTime")),
-            tags=as_list(r.get("Tags")),
-            task_metrics=as_dict(r.get("TaskMetrics")),
-            raw=r,
-        )
+    job_id: str = wire("JobId")
+    name: str = wire("JobName")
+    state: str = wire("JobState")
+    priority: int = wire("Priority")
+    zone: str = wire("Zone", "Placement.Zone")
+    created_at: datetime | None = wire("CreateTime")
+    ended_at: datetime | None = wire("EndTime")
+    tags: list[dict[str, Any]] = wire("Tags")
+    task_metrics: dict[str, Any] = wire("TaskMetrics")
+    raw: dict[str, Any] = wire()
 
 
 @dataclass(frozen=True)
-class TaskRecord:
-    name: str
-    state: str
-    created_at: datetime | None
-    ended_at: datetime | None
+class TaskRecord(Record):
+    """TaskView, a task of DescribeJob."""
+
+    name: str = wire("TaskName")
+    state: str = wire("TaskState")
+    created_at: datetime | None = wire("CreateTime")
+    ended_at: datetime | None = wire("EndTime")
 
 
 @dataclass(frozen=True)
@@ -109,15 +95,7 @@ def describe_job(scope: Scope, job_id: str, *, block: bool = False) -> JobDetail
     return JobDetail(
         job=JobRecord.from_api(r),
         state_reason=_str(r, "StateReason"),
-        tasks=[
-            TaskRecord(
-                _str(t, "TaskName"),
-                _str(t, "TaskState"),
-                parse_time(t.get("CreateTime")),
-                parse_time(t.get("EndTime")),
-            )
-            for t in dicts(r.get("TaskSet"))
-        ],
+        tasks=[TaskRecord.from_api(t) for t in dicts(r.get("TaskSet"))],
         dependences=dicts(r.get("DependenceSet")),
         instance_metrics=as_dict(r.get("TaskInstanceMetrics")),
     )
@@ -125,36 +103,21 @@ def describe_job(scope: Scope, job_id: str, *, block: bool = False) -> JobDetail
 
 # --- tasks and instances ---------------------------------------------------------------------
 @dataclass(frozen=True)
-class InstanceRecord:
-    index: int
-    state: str
-    exit_code: int | None
-    reason: str
-    detailed_reason: str
-    node_instance_id: str
-    created_at: datetime | None
-    launched_at: datetime | None
-    running_at: datetime | None
-    ended_at: datetime | None
-    redirect: dict[str, Any]
-    raw: dict[str, Any]
+class InstanceRecord(Record):
+    """TaskInstanceView, an instance of DescribeTask."""
 
-    @classmethod
-    def from_api(cls, r: dict[str, Any]) -> InstanceRecord:
-        return cls(
-            index=_int(r, "TaskInstanceIndex") or 0,
-            state=_str(r, "TaskInstanceState"),
-            exit_code=_int(r, "ExitCode"),
-            reason=_str(r, "StateReason"),
-            detailed_reason=_str(r, "StateDetailedReason"),
-            node_instance_id=_str(r, "ComputeNodeInstanceId"),
-            created_at=parse_time(r.get("CreateTime")),
-            launched_at=parse_time(r.get("LaunchTime")),
-            running_at=parse_time(r.get("RunningTime")),
-            ended_at=parse_time(r.get("EndTime")),
-            redirect=as_dict(r.get("RedirectInfo")),
-            raw=r,
-        )
+    index: int = wire("TaskInstanceIndex")
+    state: str = wire("TaskInstanceState")
+    exit_code: int | None = wire("ExitCode")
+    reason: str = wire("StateReason")
+    detailed_reason: str = wire("StateDetailedReason")
+    node_instance_id: str = wire("ComputeNodeInstanceId")
+    created_at: datetime | None = wire("CreateTime")
+    launched_at: datetime | None = wire("LaunchTime")
+    running_at: datetime | None = wire("RunningTime")
+    ended_at: datetime | None = wire("EndTime")
+    redirect: dict[str, Any] = wire("RedirectInfo")
+    raw: dict[str, Any] = wire()
 
 
 @dataclass(frozen=True)
@@ -238,86 +201,59 @@ def describe_task_logs(
 
 # --- compute environments --------------------------------------------------------------------
 @dataclass(frozen=True)
-class EnvRecord:
-    env_id: str
-    name: str
-    zone: str
-    env_type: str
-    resource_type: str
-    desired_count: int
-    attached_count: int
-    next_action: str
-    node_metrics: dict[str, Any]
-    tags: list[dict[str, Any]]
-    created_at: datetime | None
+class EnvRecord(Record):
+    """ComputeEnvView (DescribeComputeEnvs) or DescribeComputeEnv without its nodes."""
+
+    RAW_WITHOUT = ("ComputeNodeSet",)  # stored as nodes
+
+    env_id: str = wire("EnvId")
+    name: str = wire("EnvName")
+    zone: str = wire("Placement.Zone")
+    env_type: str = wire("EnvType")
+    resource_type: str = wire("ResourceType")
+    desired_count: int = wire("DesiredComputeNodeCount")
+    attached_count: int = wire("AttachedComputeNodeCount")
+    next_action: str = wire("NextAction")
+    node_metrics: dict[str, Any] = wire("ComputeNodeMetrics")
+    tags: list[dict[str, Any]] = wire("Tags")
+    created_at: datetime | None = wire("CreateTime")
     # There is no state in this API: the cache's `state` mirrors NextAction, for the history.
-    state: str
-    raw: dict[str, Any]
-
-    @classmethod
-    def from_api(cls, r: dict[str, Any]) -> EnvRecord:
-        return cls(
-            env_id=_str(r, "EnvId"),
-            name=_str(r, "EnvName"),
-            zone=str(as_dict(r.get("Placement")).get("Zone") or ""),
-            env_type=_str(r, "EnvType"),
-            resource_type=_str(r, "ResourceType"),
-            desired_count=_int(r, "DesiredComputeNodeCount") or 0,
-            attached_count=_int(r, "AttachedComputeNodeCount") or 0,
-            next_action=_str(r, "NextAction"),
-            node_metrics=as_dict(r.get("ComputeNodeMetrics")),
-            tags=as_list(r.get("Tags")),
-            created_at=parse_time(r.get("CreateTime")),
-            state=_str(r, "NextAction") or "ACTIVE",
-            raw={k: v for k, v in r.items() if k != "ComputeNodeSet"},
-        )
+    state: str = wire("NextAction", default="ACTIVE")
+    raw: dict[str, Any] = wire()
 
 
 @dataclass(frozen=True)
-class NodeRecord:
-    node_id: str
-    instance_id: str
-    state: str
-    cpu: int | None
-    mem: int | None
-    private_ips: list[str]
-    public_ips: list[str]
-    agent_version: str
-    origin: str
-    available_slots: int | None
-    resource_created_at: datetime | None
-    raw: dict[str, Any]
+class NodeRecord(Record):
+    """ComputeNode, of DescribeComputeEnv."""
 
-    @classmethod
-    def from_api(cls, r: dict[str, Any]) -> NodeRecord:
-        return cls(
-            node_id=_str(r, "ComputeNodeId"),
-            instance_id=_str(r, "ComputeNodeInstanceId"),
-            state=_str(r, "ComputeNodeState"),
-            cpu=_int(r, "Cpu"),
-            mem=_int(r, "Mem"),
-            private_ips=as_list(r.get("PrivateIpAddresses")),
-            public_ips=as_list(r.get("PublicIpAddresses")),
-            agent_version=_str(r, "AgentVersion"),
-            origin=_str(r, "ResourceOrigin"),
-            available_slots=_int(r, "TaskInstanceNumAvailable"),
-            resource_created_at=parse_time(r.get("ResourceCreatedTime")),
-            raw=r,
-        )
+    node_id: str = wire("ComputeNodeId")
+    instance_id: str = wire("ComputeNodeInstanceId")
+    state: str = wire("ComputeNodeState")
+    cpu: int | None = wire("Cpu")
+    mem: int | None = wire("Mem")
+    private_ips: list[str] = wire("PrivateIpAddresses")
+    public_ips: list[str] = wire("PublicIpAddresses")
+    agent_version: str = wire("AgentVersion")
+    origin: str = wire("ResourceOrigin")
+    available_slots: int | None = wire("TaskInstanceNumAvailable")
+    resource_created_at: datetime | None = wire("ResourceCreatedTime")
+    raw: dict[str, Any] = wire()
 
 
 @dataclass(frozen=True)
-class ActivityRecord:
-    activity_id: str
-    node_id: str
-    instance_id: str
-    kind: str
-    state: str
-    cause: str
-    reason: str
-    started_at: datetime | None
-    ended_at: datetime | None
-    raw: dict[str, Any]
+class ActivityRecord(Record):
+    """Activity, of DescribeComputeEnvActivities."""
+
+    activity_id: str = wire("ActivityId")
+    node_id: str = wire("ComputeNodeId")
+    instance_id: str = wire("InstanceId")
+    kind: str = wire("ComputeNodeActivityType")
+    state: str = wire("ActivityState")
+    cause: str = wire("Cause")
+    reason: str = wire("StateReason")
+    started_at: datetime | None = wire("StartTime")
+    ended_at: datetime | None = wire("EndTime")
+    raw: dict[str, Any] = wire()
 
 
 def describe_compute_envs(
@@ -354,21 +290,7 @@ def describe_compute_env_activities(
         block,
     )
     return Page(
-        [
-            ActivityRecord(
-                _str(a, "ActivityId"),
-                _str(a, "ComputeNodeId"),
-                _str(a, "InstanceId"),
-                _str(a, "ComputeNodeActivityType"),
-                _str(a, "ActivityState"),
-                _str(a, "Cause"),
-                _str(a, "StateReason"),
-                parse_time(a.get("StartTime")),
-                parse_time(a.get("EndTime")),
-                a,
-            )
-            for a in dicts(r.get("ActivitySet"))
-        ],
+        [ActivityRecord.from_api(a) for a in dicts(r.get("ActivitySet"))],
         _int(r, "TotalCount") or 0,
     )
 

@@ -16,9 +16,8 @@ from django.test import override_settings
 
 from apps.batch.api import Page
 from apps.cloud.gateway import cloud_call
-from apps.cloud.records import dicts
+from apps.cloud.records import Record, dicts, wire
 from apps.cloud.records import integer as _int
-from apps.cloud.records import text as _str
 from apps.cloud.scope import Scope
 from apps.cloud.services import account_create
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
@@ -47,6 +46,7 @@ def test_every_file_the_page_names_exists():
         ("apps.sync.streams", ["cursor_load"]),
         ("apps.sync.coordination", ["Priority", "record_interest"]),
         ("apps.sync.upsert", ["row_of", "fields_of", "upsert", "upsert_with_history"]),
+        ("apps.cloud.records", ["Record", "wire", "dicts"]),
         ("apps.sync.selectors", ["freshness"]),
         (
             "apps.accounts.access",
@@ -67,14 +67,10 @@ def test_the_names_the_page_uses_exist(module: str, names: list[str]):
 
 # --- the recipe's stream, as docs/architecture.md writes it ----------------------------------
 @dataclass(frozen=True)
-class TemplateRecord:
-    template_id: str
-    name: str
-    raw: dict[str, Any]
-
-    @classmethod
-    def from_api(cls, r: dict[str, Any]) -> TemplateRecord:
-        return cls(_str(r, "TaskTemplateId"), _str(r, "TaskTemplateName"), r)
+class TemplateRecord(Record):
+    template_id: str = wire("TaskTemplateId")
+    name: str = wire("TaskTemplateName")
+    raw: dict[str, Any] = wire()
 
 
 def describe_task_templates(scope: Scope, *, offset: int = 0, limit: int = 100) -> Page:

@@ -3,6 +3,8 @@ is stored whole or not at all."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -58,14 +60,10 @@ FIELDS = [
 ]
 records = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), values, max_size=12)
 PARSERS = [
-    batch_api.JobRecord.from_api,
-    batch_api.InstanceRecord.from_api,
-    batch_api.EnvRecord.from_api,
-    batch_api.NodeRecord.from_api,
-] + [
-    getattr(omics_api, n).from_api
-    for n in dir(omics_api)
-    if n.endswith("Record") and hasattr(getattr(omics_api, n), "from_api")
+    getattr(module, n).from_api
+    for module in (batch_api, omics_api)
+    for n in dir(module)
+    if dataclasses.is_dataclass(getattr(module, n)) and hasattr(getattr(module, n), "from_api")
 ]
 
 
