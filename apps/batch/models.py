@@ -38,6 +38,23 @@ ENDED_STATES = frozenset({JobState.SUCCEED, JobState.FAILED, JobState.FAILED_INT
 RELEASED_STATES = frozenset({JobState.SUCCEED, JobState.FAILED})
 
 
+class StatePredicates:
+    """The terminal predicates of jobs, tasks and task instances (one vocabulary for all three),
+    used by views, sync and actions alike."""
+
+    state: str
+
+    @property
+    def is_ended(self) -> bool:
+        """Nothing moves any more (until an operator retries it)."""
+        return self.state in ENDED_STATES
+
+    @property
+    def is_released(self) -> bool:
+        """Ended and holding nothing: terminating it would do nothing."""
+        return self.state in RELEASED_STATES
+
+
 class NodeState(models.TextChoices):
     """Compute nodes (https://www.tencentcloud.com/document/api/599/30482, ComputeNode): SUBMITTED -> CREATING -> CREATED -> RUNNING,
     CREATING -> CREATION_FAILED, RUNNING -> ABNORMAL, any terminable -> DELETING -> gone."""
@@ -63,6 +80,8 @@ NODE_TERMINABLE = (
 
 
 class ComputeEnv(CloudObject):
+    KIND, ID_FIELD = "env", "env_id"
+
     env_id = models.CharField(max_length=64)
     name = models.CharField(max_length=255, blank=True)
     zone = models.CharField(max_length=64, blank=True)
@@ -135,7 +154,9 @@ class Activity(CloudObject):
         ]
 
 
-class Job(CloudObject):
+class Job(StatePredicates, CloudObject):
+    KIND, ID_FIELD = "job", "job_id"
+
     job_id = models.CharField(max_length=64)
     name = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=32, choices=JobState.choices)
@@ -167,22 +188,12 @@ class Job(CloudObject):
         return self.job_id
 
     @property
-    def is_ended(self) -> bool:
-        """Nothing moves any more (until an operator retries it)."""
-        return self.state in ENDED_STATES
-
-    @property
-    def is_released(self) -> bool:
-        """Ended and holding nothing: terminating it would do nothing."""
-        return self.state in RELEASED_STATES
-
-    @property
     def duration_seconds(self) -> float | None:
         """From creation to the end (or to now while it runs)."""
         return elapsed(self.created_at, self.ended_at)
 
 
-class Task(models.Model):
+class Task(StatePredicates, models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="tasks")
     name = models.CharField(max_length=255)
     state = models.CharField(max_length=32, choices=JobState.choices)
@@ -202,12 +213,8 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"{self.job_id}/{self.name}"
 
-    @property
-    def is_ended(self) -> bool:
-        return self.state in ENDED_STATES
 
-
-class TaskInstance(models.Model):
+class TaskInstance(StatePredicates, models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="instances")
     index = models.IntegerField()
     state = models.CharField(max_length=32, choices=JobState.choices)
@@ -231,14 +238,6 @@ class TaskInstance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}/{self.index}"
-
-    @property
-    def is_ended(self) -> bool:
-        return self.state in ENDED_STATES
-
-    @property
-    def is_released(self) -> bool:
-        return self.state in RELEASED_STATES
 
 
 class TaskLog(models.Model):

@@ -17,11 +17,10 @@ from apps.actions.catalog import available
 from apps.audit.selectors import events_about
 from apps.batch import selectors
 from apps.batch.models import JobState
-from apps.cloud.scope import Scope
-from apps.sync.coordination import record_interest
 from apps.sync.models import Kind
 from apps.sync.selectors import freshness
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
+from apps.ui.pages import shown
 
 PAGE_SIZE = 50
 INSTANCE_PAGE = 50
@@ -54,10 +53,7 @@ def job_list(request: HtmxHttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def job_detail(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
     accounts = visible_accounts(request.user)
-    job = selectors.job_for(accounts, job_id)
-    if job is None:
-        raise Http404("No such job in the cache (yet).")
-    record_interest(Kind.JOB, Scope.of(job), job.job_id)
+    job = shown(selectors.job_for(accounts, job_id), "No such job in the cache (yet).")
     task_filter, state_filter = request.GET.get("task", ""), request.GET.get("state", "")
     instances = Paginator(
         selectors.instances_of(job, task=task_filter, state=state_filter), INSTANCE_PAGE
@@ -87,11 +83,11 @@ def job_detail(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def instance_detail(request: HtmxHttpRequest, job_id: str, task: str, index: int) -> HttpResponse:
     accounts = visible_accounts(request.user)
-    job = selectors.job_for(accounts, job_id)
-    instance = selectors.instance_for(job, task, index) if job else None
-    if job is None or instance is None:
-        raise Http404("No such task instance in the cache (yet).")
-    record_interest(Kind.JOB, Scope.of(job), job.job_id)
+    missing = "No such task instance in the cache (yet)."
+    job = shown(selectors.job_for(accounts, job_id), missing)
+    instance = selectors.instance_for(job, task, index)
+    if instance is None:
+        raise Http404(missing)
     log = getattr(instance, "log", None)
     if request.GET.get("download") in ("stdout", "stderr"):
         stream = request.GET["download"]
@@ -139,10 +135,8 @@ def env_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def env_detail(request: HtmxHttpRequest, env_id: str) -> HttpResponse:
     accounts = visible_accounts(request.user)
-    env = selectors.env_for(accounts, env_id)
-    if env is None:
-        raise Http404("No such compute environment in the cache (yet).")
-    record_interest(Kind.ENV, Scope.of(env), env.env_id)
+    missing = "No such compute environment in the cache (yet)."
+    env = shown(selectors.env_for(accounts, env_id), missing)
     context = {
         "env": env,
         "nodes": env.nodes.filter(gone_at=None).order_by("node_id"),

@@ -9,7 +9,6 @@ here and one column on the model.
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections.abc import Callable
 from dataclasses import field, fields
@@ -104,11 +103,20 @@ class Record:
         return cls(**values)
 
 
-@functools.cache
-def _plan(cls: type[Record]) -> list[tuple[str, tuple[str, ...], Reader, Any]]:
-    """(field, paths, reader, default) for each field of a record type, worked out once."""
+FieldPlan = tuple[str, tuple[str, ...], Reader, Any]  # (field, paths, reader, default)
+_PLANS: dict[type, list[FieldPlan]] = {}
+
+
+def _plan(cls: type[Record]) -> list[FieldPlan]:
+    """How to read each field of a record type, worked out once per type."""
+    if cls not in _PLANS:
+        _PLANS[cls] = _make_plan(cls)
+    return _PLANS[cls]
+
+
+def _make_plan(cls: type[Record]) -> list[FieldPlan]:
     hints = typing.get_type_hints(cls)
-    plan = []
+    plan: list[FieldPlan] = []
     for f in fields(cls):  # type: ignore[arg-type]  # every Record subclass is a dataclass
         if f.name == "raw":
             plan.append((f.name, (), as_dict, None))

@@ -154,6 +154,8 @@ class Volume(CloudObject):
 
 
 class RunGroup(CloudObject):
+    KIND, ID_FIELD = "run_group", "run_group_id"
+
     run_group_id = models.CharField(max_length=128)
     name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
@@ -194,6 +196,8 @@ class RunGroup(CloudObject):
 
 
 class Run(CloudObject):
+    KIND, ID_FIELD = "run", "run_uuid"
+
     group = models.ForeignKey(RunGroup, on_delete=models.CASCADE, related_name="runs")
     run_uuid = models.CharField(max_length=64)
     status = models.CharField(max_length=32, choices=RunStatus.choices)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,13 +12,12 @@ from django.views.decorators.vary import vary_on_headers
 from apps.accounts.access import can_act, visible_accounts
 from apps.actions.catalog import available
 from apps.audit.selectors import events_about
-from apps.cloud.scope import Scope
 from apps.omics import selectors
 from apps.omics.models import RunGroupStatus
-from apps.sync.coordination import record_interest
 from apps.sync.models import Kind
 from apps.sync.selectors import freshness
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
+from apps.ui.pages import shown
 
 
 @require_GET
@@ -62,10 +61,8 @@ def environment_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def run_group_detail(request: HtmxHttpRequest, run_group_id: str) -> HttpResponse:
     accounts = visible_accounts(request.user)
-    group = selectors.run_group_for(accounts, run_group_id)
-    if group is None:
-        raise Http404("No such run group in the cache (yet).")
-    record_interest(Kind.RUN_GROUP, Scope.of(group), group.run_group_id)
+    missing = "No such run group in the cache (yet)."
+    group = shown(selectors.run_group_for(accounts, run_group_id), missing)
     acting = can_act(request.user, group.account)
     context = {
         "group": group,
@@ -85,10 +82,7 @@ def run_group_detail(request: HtmxHttpRequest, run_group_id: str) -> HttpRespons
 @vary_on_headers("HX-Request")
 def run_detail(request: HtmxHttpRequest, run_uuid: str) -> HttpResponse:
     accounts = visible_accounts(request.user)
-    run = selectors.run_for(accounts, run_uuid)
-    if run is None:
-        raise Http404("No such run in the cache (yet).")
-    record_interest(Kind.RUN, Scope.of(run), run.run_uuid)
+    run = shown(selectors.run_for(accounts, run_uuid), "No such run in the cache (yet).")
     context = {
         "run": run,
         "calls": selectors.calls_of(run),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 
 from apps.cloud.models import CloudAccount
@@ -15,6 +17,11 @@ class CloudObject(models.Model):
     silently).
     """
 
+    # What kind of object it is (`Kind`) and which field holds its id in the cloud: interest,
+    # history and queues name it by them.
+    KIND: ClassVar[str] = ""
+    ID_FIELD: ClassVar[str] = ""
+
     account = models.ForeignKey(CloudAccount, on_delete=models.CASCADE, related_name="+")
     region = models.CharField(max_length=32)
     raw = models.JSONField(default=dict)
@@ -24,6 +31,10 @@ class CloudObject(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def cloud_id(self) -> str:
+        return str(getattr(self, self.ID_FIELD))
 
 
 class Kind(models.TextChoices):
