@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from apps.sync.models import CloudObject
+from apps.sync.models import CloudObject, Kind
 from apps.ui.durations import elapsed
 
 
@@ -80,7 +80,7 @@ NODE_TERMINABLE = (
 
 
 class ComputeEnv(CloudObject):
-    KIND, ID_FIELD = "env", "env_id"
+    KIND, ID_FIELD = Kind.ENV, "env_id"
 
     env_id = models.CharField(max_length=64)
     name = models.CharField(max_length=255, blank=True)
@@ -155,7 +155,7 @@ class Activity(CloudObject):
 
 
 class Job(StatePredicates, CloudObject):
-    KIND, ID_FIELD = "job", "job_id"
+    KIND, ID_FIELD = Kind.JOB, "job_id"
 
     job_id = models.CharField(max_length=64)
     name = models.CharField(max_length=255, blank=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db import models
 
-from apps.sync.models import CloudObject
+from apps.sync.models import CloudObject, Kind
 from apps.ui.durations import elapsed
 
 
@@ -154,7 +154,7 @@ class Volume(CloudObject):
 
 
 class RunGroup(CloudObject):
-    KIND, ID_FIELD = "run_group", "run_group_id"
+    KIND, ID_FIELD = Kind.RUN_GROUP, "run_group_id"
 
     run_group_id = models.CharField(max_length=128)
     name = models.CharField(max_length=255, blank=True)
@@ -196,7 +196,7 @@ class RunGroup(CloudObject):
 
 
 class Run(CloudObject):
-    KIND, ID_FIELD = "run", "run_uuid"
+    KIND, ID_FIELD = Kind.RUN, "run_uuid"
 
     group = models.ForeignKey(RunGroup, on_delete=models.CASCADE, related_name="runs")
     run_uuid = models.CharField(max_length=64)
