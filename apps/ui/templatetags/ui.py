@@ -1,14 +1,20 @@
 """Template filters and tags of apps.ui: `{% load ui %}`.
 
 They make the pure helpers usable from templates: {{ log|ansi }}, {% for line in log|ansi_lines %},
-{{ job.updated|ago }}, {{ seconds|duration }}, {% state_badge job.state %}.
+{{ job.updated|ago }}, {{ seconds|duration }}, {% state_badge job.state %}; and the page
+furniture: {% pager page %} (templates/components/pager.html) and {% aria_current "batch:job-*" %}
+for the main navigation.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from typing import Any
 
 from django import template
+from django.core.paginator import Page
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -65,3 +71,76 @@ def state_badge(state: object) -> SafeString:
     if not text:
         return format_html('<span class="badge state-unknown">{}</span>', "\u2014")
     return format_html('<span class="badge state-{}">{}</span>', css_token(text), text)
+
+
+def page_href(
+    request: HttpRequest | None, number: int, *, param: str = "page", anchor: str = ""
+) -> str:
+    """`?<the current query>&page=<number>[#anchor]`: only the page changes.
+
+    Every other parameter of the current URL is kept, repeated ones (state=A&state=B) too, in
+    their order; `page` goes last, once. Blank parameters (an empty filter field) are left
+    out: they mean the same as no parameter on every list, and only lengthen the link.
+    """
+    pairs = [
+        (key, value)
+        for key, values in (request.GET.lists() if request is not None else [])
+        if key != param
+        for value in values
+        if value != ""
+    ]
+    query = QueryDict(mutable=True)
+    for key, value in [*pairs, (param, str(number))]:
+        query.appendlist(key, value)
+    return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
+
+
+@register.inclusion_tag("components/pager.html", takes_context=True)
+def pager(
+    context: template.Context,
+    page: Page[Any],
+    *,
+    prev_label: str = "\u2190 Newer",
+    next_label: str = "Older \u2192",
+    aria_label: str = "Pages",
+    anchor: str = "",
+    param: str = "page",
+) -> dict[str, Any]:
+    """The "previous / page N of M / next" bar under a paginated table.
+
+    {% pager page %} on the lists (newest first: "← Newer" / "Older →");
+    {% pager instances prev_label="← Previous" next_label="Next →" anchor="instances" %}
+    where the list is a section of a longer page. The links keep the current URL's other
+    parameters (see page_href), so a page of a filtered list stays filtered.
+    """
+    request = context.get("request")
+    return {
+        "page": page,
+        "prev_label": prev_label,
+        "next_label": next_label,
+        "aria_label": aria_label,
+        "prev_href": page_href(request, page.previous_page_number(), param=param, anchor=anchor)
+        if page.has_previous()
+        else "",
+        "next_href": page_href(request, page.next_page_number(), param=param, anchor=anchor)
+        if page.has_next()
+        else "",
+    }
+
+
+@register.simple_tag(name="aria_current", takes_context=True)
+def aria_current(context: template.Context, *views: str) -> SafeString:
+    """`aria-current="page"` when the current view matches one of `views`, else nothing.
+
+    A view is "namespace:url-name" as in {% url %}, with shell wildcards: "audit:*" is the
+    whole audit app, "batch:job-*" the job list and a job's page. The match is on the view
+    that served the request (request.resolver_match), not on the path, so moving a URL does
+    not break the highlighting.
+    """
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.view_name:
+        return SafeString("")
+    if any(fnmatchcase(match.view_name, view) for view in views):
+        return SafeString('aria-current="page"')
+    return SafeString("")
