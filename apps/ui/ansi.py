@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from itertools import takewhile
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -112,9 +111,19 @@ def _extended(args: list[int]) -> tuple[str | None, int]:
     if args[:1] == [5] and len(args) >= 2:
         return _from_256(args[1]), 2
     if args[:1] == [2] and len(args) >= 4:
-        rgb = tuple(min(max(v, 0), 255) for v in args[1:4])
-        return _nearest(rgb), 4  # type: ignore[arg-type]
+        r, g, b = (min(max(v, 0), 255) for v in args[1:4])
+        return _nearest((r, g, b)), 4
     return None, len(args)  # malformed: consume the rest, as terminals do
+
+
+def _leading_ints(codes: list[int | list[int]]) -> list[int]:
+    """The plain codes at the start of `codes`, up to the first colon group."""
+    ints: list[int] = []
+    for code in codes:
+        if isinstance(code, list):
+            break
+        ints.append(code)
+    return ints
 
 
 def _apply_sgr(style: _Style, params: str) -> _Style:
@@ -139,21 +148,29 @@ def _apply_sgr(style: _Style, params: str) -> _Style:
             head, args = code, []
         if head in (38, 48):
             if not args:  # ";"-separated: the arguments are the following codes
-                args = list(takewhile(lambda c: isinstance(c, int), codes[i:]))  # type: ignore[arg-type]
+                args = _leading_ints(codes[i:])
                 colour, used = _extended(args)
                 i += used
             else:
                 colour, _ = _extended(args)
             if colour is not None:
-                style = replace(style, **{"fg" if head == 38 else "bg": colour})
+                style = replace(style, fg=colour) if head == 38 else replace(style, bg=colour)
         elif head == 0:
             style = _PLAIN
-        elif head in (1, 2, 3, 4):
-            style = replace(style, **{("bold", "dim", "italic", "underline")[head - 1]: True})
+        elif head == 1:
+            style = replace(style, bold=True)
+        elif head == 2:
+            style = replace(style, dim=True)
+        elif head == 3:
+            style = replace(style, italic=True)
+        elif head == 4:
+            style = replace(style, underline=True)
         elif head == 22:
             style = replace(style, bold=False, dim=False)
-        elif head in (23, 24):
-            style = replace(style, **{"italic" if head == 23 else "underline": False})
+        elif head == 23:
+            style = replace(style, italic=False)
+        elif head == 24:
+            style = replace(style, underline=False)
         elif 30 <= head <= 37 or 90 <= head <= 97:
             style = replace(style, fg=NAMES[head - 30 if head < 90 else head - 82])
         elif 40 <= head <= 47 or 100 <= head <= 107:

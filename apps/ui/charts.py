@@ -9,7 +9,7 @@ widths belong to the stylesheet; see the class names in each function's docstrin
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.utils.html import format_html
@@ -116,7 +116,7 @@ def _x_of(first: datetime, last: datetime, width: float) -> Callable[[datetime],
 
 
 def line_chart(
-    series: list[tuple[datetime, float | None]],
+    series: Sequence[tuple[datetime, float | None]],
     *,
     width: int = 640,
     height: int = 160,

@@ -43,3 +43,17 @@ def assert_inert(root: ET.Element) -> None:
 
 def texts(root: ET.Element, tag: str) -> list[str]:
     return ["".join(e.itertext()) for e in root.iter(f"{{{NS['svg']}}}{tag}")]
+
+
+def child(element: ET.Element, path: str) -> ET.Element:
+    """The first element at `path` (with the svg: prefix); fails the test if there is none."""
+    found = element.find(path, NS)
+    assert found is not None, f"no {path} in {element.tag}"
+    return found
+
+
+def number(element: ET.Element, name: str) -> float:
+    """A numeric attribute; fails the test if it is missing."""
+    value = element.get(name)
+    assert value is not None, f"no {name} on {element.tag}"
+    return float(value)

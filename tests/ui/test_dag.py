@@ -89,7 +89,11 @@ def test_links_wrap_boxes_and_script_urls_are_refused() -> None:
     assert [a.get("href") for a in anchors] == [f"/jobs/j-1/tasks/{n}?a=1&b=2" for n in "ABCD"]
     assert root.get("role") == "group"
     for evil in ("javascript:alert(1)", " JaVa\tScRiPt:alert(1)", "data:text/html,<script>"):
-        root = parse_svg(dag_svg(DIAMOND_TASKS, [], link=lambda n, evil=evil: evil))
+
+        def refused(name: str, url: str = evil) -> str:
+            return url
+
+        root = parse_svg(dag_svg(DIAMOND_TASKS, [], link=refused))
         assert root.findall("svg:a", NS) == []
 
 
@@ -100,6 +104,7 @@ def test_hostile_names_and_states_are_text(hostile: str) -> None:
     assert_inert(root)
     group_classes = [g.get("class") for g in root.iter(f"{{{NS['svg']}}}g")]
     for cls in group_classes:
+        assert cls is not None
         assert all(c.isalnum() or c in "_- " for c in cls)
     clean = hostile.replace("\x00", "").replace("\x1b", "")
     assert f"{clean} ({clean})" in texts(root, "title")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.ui.timeline import timeline_svg
-from tests.ui.helpers import HOSTILE, NS, assert_inert, parse_svg, texts
+from tests.ui.helpers import HOSTILE, NS, assert_inert, child, number, parse_svg, texts
 
 T0 = datetime(2024, 5, 1, 9, 0, 7, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=30)
@@ -22,7 +22,7 @@ def test_rows_bars_running_and_markers() -> None:
     root = parse_svg(timeline_svg(bars, now=NOW, title="Run <1>"))
     assert root.get("aria-label") == "Run <1>"
     rows = root.findall("svg:g", NS)
-    assert [r.find("svg:text", NS).text for r in rows] == ["align", "call", "report"]
+    assert [child(r, "svg:text").text for r in rows] == ["align", "call", "report"]
     done, running = root.findall("svg:g/svg:rect", NS)
     assert done.get("class") == "timeline-bar state-COMPLETE"
     assert running.get("class") == "timeline-bar state-RUNNING running"
@@ -32,8 +32,8 @@ def test_rows_bars_running_and_markers() -> None:
         line for line in root.findall("svg:line", NS) if line.get("class") == "timeline-now"
     ]
     # the running bar ends at now, and the unstarted marker sits on it
-    assert float(running.get("x")) + float(running.get("width")) == pytest.approx(
-        float(now_line.get("x1")), abs=0.2
+    assert number(running, "x") + number(running, "width") == pytest.approx(
+        number(now_line, "x1"), abs=0.2
     )
     assert marker.get("cx") == now_line.get("x1")
     assert texts(root, "title")[1:] == [
@@ -55,7 +55,7 @@ def test_three_to_five_ticks(span: timedelta) -> None:
     root = parse_svg(timeline_svg([("a", "COMPLETE", T0, T0 + span)], now=T0 + span, title="t"))
     ticks = [line for line in root.findall("svg:line", NS) if line.get("class") == "timeline-tick"]
     assert 3 <= len(ticks) <= 5
-    xs = [float(t.get("x1")) for t in ticks]
+    xs = [number(t, "x1") for t in ticks]
     assert xs == sorted(xs) and 150 - 0.1 <= xs[0] and xs[-1] <= 640 - 24 + 0.1
     labels = [t for t in texts(root, "text") if t != "a"]
     assert len(labels) == len(ticks) and all(labels)
@@ -73,7 +73,7 @@ def test_end_before_start_is_a_sliver_and_no_now_line_when_all_ended() -> None:
         )
     )
     first = root.findall("svg:g/svg:rect", NS)[0]
-    assert float(first.get("width")) == 2
+    assert number(first, "width") == 2
     assert all(line.get("class") != "timeline-now" for line in root.findall("svg:line", NS))
 
 
