@@ -28,7 +28,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "failures_since": batch.failures_since().isoformat(timespec="minutes"),
         "audit": events_for(request.user)[:10],
     }
-    return render(request, "batch/overview.html", context)
+    return render(request, "ui/overview.html", context)
 
 
 @require_GET
