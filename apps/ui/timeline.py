@@ -20,26 +20,10 @@ LABEL_W, RIGHT, AXIS_H, ROW_H, BAR_H, BOTTOM = 150, 24, 22, 22, 14, 6
 LABEL_LIMIT = 22  # what fits in LABEL_W at the stylesheet's ~12px font
 # Tick spacings a reader can count in: seconds up to a week.
 _STEPS = (
-    1,
-    2,
-    5,
-    10,
-    15,
-    30,
-    60,
-    120,
-    300,
-    600,
-    900,
-    1800,
-    3600,
-    7200,
-    10800,
-    21600,
-    43200,
-    86400,
-    172800,
-    604800,
+    *(1, 2, 5, 10, 15, 30),
+    *(60 * minutes for minutes in (1, 2, 5, 10, 15, 30)),
+    *(3600 * hours for hours in (1, 2, 3, 6, 12)),
+    *(86400 * days for days in (1, 2, 7)),
 )
 _EPOCH = datetime(1970, 1, 1)
 
