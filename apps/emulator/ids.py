@@ -8,68 +8,17 @@ import uuid
 from collections.abc import Callable
 
 _ALNUM = string.ascii_lowercase + string.digits
-_ADJECTIVES = (
-    "ashamed",
-    "brave",
-    "calm",
-    "eager",
-    "fancy",
-    "gentle",
-    "happy",
-    "jolly",
-    "kind",
-    "lively",
-    "merry",
-    "nimble",
-    "proud",
-    "quiet",
-    "rapid",
-    "shiny",
-    "tidy",
-    "witty",
-    "zealous",
-    "bold",
+_ADJECTIVES = tuple(
+    "ashamed brave calm eager fancy gentle happy jolly kind lively merry nimble proud quiet "
+    "rapid shiny tidy witty zealous bold".split()
 )
-_COLOURS = (
-    "turquoise",
-    "cerulean",
-    "saffron",
-    "crimson",
-    "amber",
-    "ivory",
-    "indigo",
-    "olive",
-    "coral",
-    "magenta",
-    "teal",
-    "violet",
-    "ochre",
-    "sepia",
-    "lime",
-    "pink",
-    "aqua",
-    "mauve",
+_COLOURS = tuple(
+    "turquoise cerulean saffron crimson amber ivory indigo olive coral magenta teal violet "
+    "ochre sepia lime pink aqua mauve".split()
 )
-_ANIMALS = (
-    "rooster",
-    "frog",
-    "herring",
-    "falcon",
-    "skunk",
-    "bird",
-    "swan",
-    "dodo",
-    "mastiff",
-    "bonobo",
-    "gerbil",
-    "barnacle",
-    "ladybug",
-    "bulldog",
-    "fox",
-    "goose",
-    "seagull",
-    "porcupine",
-    "slug",
+_ANIMALS = tuple(
+    "rooster frog herring falcon skunk bird swan dodo mastiff bonobo gerbil barnacle ladybug "
+    "bulldog fox goose seagull porcupine slug".split()
 )
 
 
