@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from apps.batch.models import ENDED_STATES
 from apps.cloud.gateway import cloud_call
 from apps.cloud.records import Record, as_dict, as_list, dicts, parse_time, wire
 from apps.cloud.records import integer as _int
@@ -48,6 +49,10 @@ class JobRecord(Record):
     task_metrics: dict[str, Any] = wire("TaskMetrics")
     raw: dict[str, Any] = wire()
 
+    @property
+    def is_ended(self) -> bool:
+        return self.state in ENDED_STATES
+
 
 @dataclass(frozen=True)
 class TaskRecord(Record):
@@ -57,6 +62,10 @@ class TaskRecord(Record):
     state: str = wire("TaskState")
     created_at: datetime | None = wire("CreateTime")
     ended_at: datetime | None = wire("EndTime")
+
+    @property
+    def is_ended(self) -> bool:
+        return self.state in ENDED_STATES
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from apps.batch.models import (
     ComputeEnv,
     ComputeNode,
     Job,
+    JobState,
     Task,
     TaskInstance,
 )
@@ -184,7 +185,7 @@ def instance_counts_over_time(job: Job) -> list[tuple[datetime, dict[str, int]]]
 
 
 def has_moving(job_rows: list[Job]) -> bool:
-    return any(job.state not in ENDED_STATES for job in job_rows)
+    return any(not job.is_ended for job in job_rows)
 
 
 # --- environments ----------------------------------------------------------------------------
@@ -249,7 +250,9 @@ def overview(accounts: QuerySet[CloudAccount]) -> list[dict[str, Any]]:
         if row["state"] in ACTIVE_STATES:
             entry["active"] += row["n"]
     for row in (
-        Job.objects.filter(account__in=accounts, gone_at=None, state="FAILED", ended_at__gte=since)
+        Job.objects.filter(
+            account__in=accounts, gone_at=None, state=JobState.FAILED, ended_at__gte=since
+        )
         .values("account", "region")
         .annotate(n=Count("pk"))
     ):

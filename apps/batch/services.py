@@ -114,9 +114,7 @@ def job_detail_apply(*, scope: Scope, detail: api.JobDetail, now: datetime) -> l
         history_id=lambda row: f"{job.job_id}/{row['name']}",
     )
     changed = {cloud_id.split("/", 1)[1] for cloud_id, _, _ in changes}
-    return [
-        t.name for t in detail.tasks if t.name in changed or t.state not in ENDED_STATES or ended
-    ]
+    return [t.name for t in detail.tasks if t.name in changed or not t.is_ended or ended]
 
 
 INSTANCE_FIELDS = fields_of(api.InstanceRecord, "synced_at", without=["index"])

@@ -29,7 +29,7 @@ from enum import StrEnum
 from django.utils import timezone
 
 from apps.batch import api, services
-from apps.batch.models import ACTIVE_STATES, ENDED_STATES, Job, TaskInstance
+from apps.batch.models import ACTIVE_STATES, Job, JobState, TaskInstance
 from apps.cloud.errors import NotFound
 from apps.cloud.scope import Scope
 from apps.sync import coordination
@@ -64,10 +64,9 @@ def refresh_env(scope: Scope, env_id: str) -> None:
 
 
 def _details_due(scope: Scope, job_ids: list[str], records: list[api.JobRecord]) -> None:
-    states = {r.job_id: r.state for r in records}
+    ended = {r.job_id for r in records if r.is_ended}
     for job_id in job_ids:
-        ended = states.get(job_id) in ENDED_STATES
-        priority = priority_of(Kind.JOB, scope, job_id, ended=ended)
+        priority = priority_of(Kind.JOB, scope, job_id, ended=job_id in ended)
         coordination.enqueue(scope.queue(JOB_DETAILS), job_id, priority)
 
 
@@ -177,8 +176,7 @@ def job_details_step(scope: Scope, cursor: QueueCursor) -> Step[QueueCursor]:
             services.jobs_mark_gone(scope=scope, job_ids=[job_id], now=now)
             return Step(QueueCursor())
         tasks = services.job_detail_apply(scope=scope, detail=detail, now=now)
-        ended = detail.job.state in ENDED_STATES
-        priority = priority_of(Kind.JOB, scope, job_id, ended=ended)
+        priority = priority_of(Kind.JOB, scope, job_id, ended=detail.job.is_ended)
         items = [f"{job_id}/{task_name}" for task_name in tasks]
         coordination.enqueue_many(scope.queue(TASKS), items, priority)
         return Step(QueueCursor())
@@ -220,7 +218,7 @@ def _instances_due(scope: Scope, item: str, ended: list[int], detail: api.TaskDe
     ended_items = [f"{item}/{index}" for index in ended]
     coordination.enqueue_many(logs, ended_items, Priority.WATCHED if watched else Priority.FINAL)
     if watched:
-        running = [inst.index for inst in detail.instances if inst.state == "RUNNING"]
+        running = [inst.index for inst in detail.instances if inst.state == JobState.RUNNING]
         coordination.enqueue_many(logs, [f"{item}/{index}" for index in running], Priority.WATCHED)
         measured = [f"{item}/{index}" for index in sorted({*running, *ended})]
         coordination.enqueue_many(scope.queue(METRICS), measured, Priority.WATCHED)
