@@ -69,11 +69,14 @@ REGISTRY: dict[str, Stream] = {}
 
 
 def registered() -> dict[str, Stream]:
-    """Every stream: each module named in SYNC_STREAM_MODULES registers its own when imported
-    (the benchmarks swap in a naive planner this way)."""
-    for module in settings.SYNC_STREAM_MODULES:
+    """The streams the workers run: those of the modules named in SYNC_STREAM_MODULES (each
+    registers its own when imported). Other modules may be imported for their functions (the
+    actions ask `apps.batch.sync` to refresh a job) without their streams running: the
+    benchmarks swap in a naive planner this way."""
+    modules = list(settings.SYNC_STREAM_MODULES)
+    for module in modules:
         import_module(module)
-    return REGISTRY
+    return {name: s for name, s in REGISTRY.items() if s.step.__module__ in modules}
 
 
 def stream(
