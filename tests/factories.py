@@ -1,4 +1,4 @@
-"""Many rows fast (bulk inserts), for query-count bounds and bench/pages.py."""
+"""Accounts, and many rows fast (bulk inserts), for query-count bounds and bench/pages.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django.utils import timezone
 from apps.batch.models import ComputeEnv, ComputeNode, Job, Task, TaskInstance
 from apps.cloud.models import CloudAccount
 from apps.cloud.services import account_create
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+
+REGION = "ap-guangzhou"
 
 STATES = ["SUCCEED"] * 6 + [
     "FAILED",
@@ -26,7 +29,22 @@ def account(name: str = "bulk") -> CloudAccount:
         name=name,
         secret_id="AKIDbulk",
         secret_key="bulk-secret-key-0000000000000000",
-        regions=["ap-guangzhou"],
+        regions=[REGION],
+    )
+
+
+def emulator_account(
+    emulator: Emulator, *, name: str = "emulator", budget_share: float = 1.0
+) -> CloudAccount:
+    """An account of `emulator` (the demo keys) in one region, with `budget_share` of the
+    documented limits. Tests take it as the `emulator_account` fixture (tests/conftest.py)."""
+    return account_create(
+        name=name,
+        secret_id=DEMO_SECRET_ID,
+        secret_key=DEMO_SECRET_KEY,
+        regions=[REGION],
+        budget_share=budget_share,
+        endpoint=f"http://127.0.0.1:{emulator.port}",
     )
 
 
@@ -50,7 +68,7 @@ def jobs(
             job_rows.append(
                 Job(
                     account=acct,
-                    region="ap-guangzhou",
+                    region=REGION,
                     job_id=f"job-{n:08d}",
                     name=f"align-sample-{n % 997:03d}",
                     state=state,
@@ -99,7 +117,7 @@ def envs(acct: CloudAccount, count: int = 3, nodes: int = 20) -> None:
     for e in range(count):
         env = ComputeEnv.objects.create(
             account=acct,
-            region="ap-guangzhou",
+            region=REGION,
             env_id=f"env-{e:08d}",
             name=f"env {e}",
             desired_count=nodes,
@@ -109,7 +127,7 @@ def envs(acct: CloudAccount, count: int = 3, nodes: int = 20) -> None:
         ComputeNode.objects.bulk_create(
             ComputeNode(
                 account=acct,
-                region="ap-guangzhou",
+                region=REGION,
                 env=env,
                 node_id=f"node-{e:02d}{n:06d}",
                 instance_id=f"ins-{e:02d}{n:06d}",

@@ -12,25 +12,17 @@ import pytest
 from apps.cloud import errors, gateway
 from apps.cloud.limits import BATCH_LIMITS, OMICS_DEFAULT_LIMIT
 from apps.cloud.scope import Scope
-from apps.cloud.services import account_create
 from apps.emulator import scenarios
 from apps.emulator.faults import Fault
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 
 pytestmark = pytest.mark.django_db
 REGION = "ap-guangzhou"
 
 
 @pytest.fixture
-def account(emulator):
-    return account_create(
-        name="t",
-        secret_id=DEMO_SECRET_ID,
-        secret_key=DEMO_SECRET_KEY,
-        regions=[REGION],
-        budget_share=1.0,
-        endpoint=f"http://127.0.0.1:{emulator.port}",
-    )
+def cloud_rate_scale() -> float:
+    """The documented rates, unscaled: these tests are about the limiter keeping to them."""
+    return 1.0
 
 
 def batch(account, action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -41,13 +33,13 @@ def omics(account, action: str, params: dict[str, Any] | None = None) -> dict[st
     return gateway.cloud_call(Scope(account, REGION), "omics", action, params)
 
 
-def test_every_batch_action(account, emulator, clock):
+def test_every_batch_action(emulator_account, emulator, clock):
     """Drives each of the 30 actions once, in an order where each finds what it needs."""
     done: set[str] = set()
 
     def b(action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         done.add(action)
-        return batch(account, action, params)
+        return batch(emulator_account, action, params)
 
     env_id = b(
         "CreateComputeEnv",
@@ -112,12 +104,12 @@ def test_every_batch_action(account, emulator, clock):
     assert done == set(scenarios.PRODUCTS[0].actions)
 
 
-def test_every_omics_action(account, emulator, clock):
+def test_every_omics_action(emulator_account, emulator, clock):
     done: set[str] = set()
 
     def o(action: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         done.add(action)
-        return omics(account, action, params)
+        return omics(emulator_account, action, params)
 
     env_id = o("DescribeEnvironments", {"Filters": [{"Name": "Status", "Values": ["RUNNING"]}]})[
         "Environments"
@@ -162,38 +154,38 @@ def test_every_omics_action(account, emulator, clock):
     assert done == set(scenarios.PRODUCTS[1].actions)
 
 
-def test_reads_are_retried_through_transient_errors(account, emulator):
+def test_reads_are_retried_through_transient_errors(emulator_account, emulator):
     emulator.faults.set("DescribeJobs", Fault(internal_error=0.5))
     for _ in range(5):
-        assert "JobSet" in batch(account, "DescribeJobs", {"Limit": 1})
+        assert "JobSet" in batch(emulator_account, "DescribeJobs", {"Limit": 1})
 
 
-def test_writes_are_never_retried(account, emulator):
+def test_writes_are_never_retried(emulator_account, emulator):
     emulator.faults.set("RetryJobs", Fault(internal_error=1.0))
     failed = batch(
-        account, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["FAILED"]}]}
+        emulator_account, "DescribeJobs", {"Filters": [{"Name": "job-state", "Values": ["FAILED"]}]}
     )
     with pytest.raises(errors.Unavailable):
-        batch(account, "RetryJobs", {"JobIds": [failed["JobSet"][0]["JobId"]]})
+        batch(emulator_account, "RetryJobs", {"JobIds": [failed["JobSet"][0]["JobId"]]})
     stats = emulator.stats.snapshot()["calls"]
     assert next(r for r in stats if r["action"] == "RetryJobs")["answered"] == 1
 
 
-def test_a_busy_bucket_raises_throttled_without_blocking(account):
-    batch(account, "DescribeJobs", {"Limit": 1})
+def test_a_busy_bucket_raises_throttled_without_blocking(emulator_account):
+    batch(emulator_account, "DescribeJobs", {"Limit": 1})
     with pytest.raises(gateway.Throttled) as caught:
         gateway.cloud_call(
-            Scope(account, REGION), "batch", "DescribeJobs", {"Limit": 1}, block=False
+            Scope(emulator_account, REGION), "batch", "DescribeJobs", {"Limit": 1}, block=False
         )
     assert 0 < caught.value.wait <= 0.5  # 2 per second at a budget share of 1.0
 
 
-def test_the_budget_share_sets_the_rate(account):
-    account.budget_share = 0.25
-    batch(account, "DescribeJobs", {"Limit": 1})
+def test_the_budget_share_sets_the_rate(emulator_account):
+    emulator_account.budget_share = 0.25
+    batch(emulator_account, "DescribeJobs", {"Limit": 1})
     with pytest.raises(gateway.Throttled) as caught:
         gateway.cloud_call(
-            Scope(account, REGION), "batch", "DescribeJobs", {"Limit": 1}, block=False
+            Scope(emulator_account, REGION), "batch", "DescribeJobs", {"Limit": 1}, block=False
         )
     assert 1.5 < caught.value.wait <= 2.0  # 2/s x 0.25 = one call every 2 s
 
@@ -206,29 +198,31 @@ def test_the_client_limits_agree_with_the_emulators():
     assert {a.limit for a in omics_product.actions.values()} == {OMICS_DEFAULT_LIMIT}
 
 
-def test_a_rate_limited_call_slows_the_bucket_even_when_it_gives_up(account, emulator):
+def test_a_rate_limited_call_slows_the_bucket_even_when_it_gives_up(emulator_account, emulator):
     from apps.cloud.throttle import Bucket
 
     emulator.limits.enabled = True
     emulator.limits.other_client_share = 0.999  # the budget is all spent by somebody else
     for _ in range(4):  # the emulator's bucket holds 2 calls, then refuses
         try:
-            gateway.cloud_call(Scope(account, REGION), "batch", "DescribeJobs", {"Limit": 1})
+            gateway.cloud_call(
+                Scope(emulator_account, REGION), "batch", "DescribeJobs", {"Limit": 1}
+            )
         except errors.RateLimited:
             break
     counters = gateway.throttle().counters(
-        Bucket(str(account.pk), REGION, "batch", "DescribeJobs"), 2.0
+        Bucket(str(emulator_account.pk), REGION, "batch", "DescribeJobs"), 2.0
     )
     assert counters["limit_errors"] >= 1 and counters["rate"] < 2.0
 
 
-def test_json_logs_carry_the_request_id(account, caplog):
+def test_json_logs_carry_the_request_id(emulator_account, caplog):
     import json
     import logging
 
     from dashboard.jsonlog import JsonFormatter
 
     with caplog.at_level(logging.DEBUG, logger="apps.cloud.gateway"):
-        reply = batch(account, "DescribeJobs", {"Limit": 1})
+        reply = batch(emulator_account, "DescribeJobs", {"Limit": 1})
     line = json.loads(JsonFormatter().format(caplog.records[-1]))
     assert line["request_id"] == reply["RequestId"] and line["action"] == "DescribeJobs"

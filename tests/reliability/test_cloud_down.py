@@ -12,17 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from django.test import Client
+from pytest_django import Settings
 
-from apps.accounts.models import User
 from apps.actions.services import action_plan, operation_start, operation_step
 from apps.audit.models import AuditEvent
-from apps.batch.models import ComputeEnv, Job
+from apps.batch.models import ComputeEnv, Job, TaskInstance
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
-from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
+from apps.emulator.server import Emulator
 from apps.omics.models import Run
 from apps.sync import coordination
 from apps.sync.models import SyncHealth
@@ -49,19 +47,11 @@ ENDPOINTS = {"silent": "Timeout", "trickle": "Timeout", "refused": "ConnectionEr
 
 
 @pytest.fixture
-def account(emulator, settings) -> CloudAccount:
-    settings.CLOUD_RATE_SCALE = 100
+def account(emulator: Emulator, emulator_account: CloudAccount, settings: Settings) -> CloudAccount:
+    """The emulator's account with short client timeouts, its cache converged."""
     settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT = CONNECT_S, READ_S
-    account = account_create(
-        name="d",
-        secret_id=DEMO_SECRET_ID,
-        secret_key=DEMO_SECRET_KEY,
-        regions=[REGION],
-        budget_share=1.0,
-        endpoint=f"http://127.0.0.1:{emulator.port}",
-    )
-    converge(emulator, account)
-    return account
+    converge(emulator, emulator_account)
+    return emulator_account
 
 
 def converge(emulator: Emulator, account: CloudAccount) -> None:
@@ -86,17 +76,21 @@ def snapshot(account: CloudAccount) -> tuple[object, ...]:
 
 def queue_details(account: CloudAccount) -> dict[str, str]:
     """Something due in every detail stream, so that each one calls the cloud."""
-    job = Job.objects.filter(account=account).order_by("job_id").first()
-    task = job.tasks.order_by("name").first()
-    instance = task.instances.order_by("index").first()
-    run = Run.objects.filter(account=account).order_by("run_uuid").first()
+    instance = (
+        TaskInstance.objects.filter(task__job__account=account)
+        .select_related("task__job")
+        .order_by("task__job__job_id", "task__name", "index")[0]
+    )
+    task, job = instance.task, instance.task.job
+    run = Run.objects.filter(account=account).select_related("group").order_by("run_uuid")[0]
+    env = ComputeEnv.objects.filter(account=account).order_by("env_id")[0]
     scope = Scope(account, REGION)
     due = {
         "batch.job_details": job.job_id,
         "batch.tasks": f"{job.job_id}/{task.name}",
         "batch.logs": f"{job.job_id}/{task.name}/{instance.index}",
         "batch.metrics": f"{job.job_id}/{task.name}/{instance.index}",
-        "batch.env_details": ComputeEnv.objects.filter(account=account).first().env_id,
+        "batch.env_details": env.env_id,
         "omics.runs": run.group.run_group_id,
         "omics.calls": run.run_uuid,
     }
@@ -126,7 +120,9 @@ def outage(emulator: Emulator, account: CloudAccount, kind: str) -> Iterator[str
 
 
 @pytest.mark.parametrize("kind", [*EMULATOR_FAULTS, *ENDPOINTS])
-def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(kind, emulator, account):
+def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(
+    kind, emulator, account, admin_client
+):
     before = snapshot(account)
     due = queue_details(account)
     with outage(emulator, account, kind) as code:
@@ -148,11 +144,9 @@ def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(kind, emu
         for stream, item in due.items():  # what was due is still due
             assert item in coordination.peek_many(scope.queue(stream), 100), stream
 
-        client = Client()
-        client.force_login(User.objects.create_superuser("root", password="root-password-1"))
-        page = client.get("/jobs/").content.decode()
+        page = admin_client.get("/jobs/").content.decode()
         assert "is failing" in page and code in page
-        assert Job.objects.first().job_id in page  # the cache is still shown
+        assert Job.objects.order_by("-created_at")[0].job_id in page  # the cache is still shown
 
     account.refresh_from_db()
     converge(emulator, account)
@@ -161,10 +155,11 @@ def test_an_outage_is_bounded_shown_and_harmless_and_the_sync_recovers(kind, emu
     ).exists()
 
 
-def test_an_action_whose_answer_is_lost_is_unknown_and_not_sent_again(emulator, account):
-    root = User.objects.create_superuser("root", password="root-password-1")
-    job = Job.objects.filter(account=account, state="FAILED").order_by("job_id").first()
-    operation = operation_start(root, action_plan(root, "retry-jobs", [job.job_id]))
+def test_an_action_whose_answer_is_lost_is_unknown_and_not_sent_again(
+    emulator, account, admin_user
+):
+    job = Job.objects.filter(account=account, state="FAILED").order_by("job_id")[0]
+    operation = operation_start(admin_user, action_plan(admin_user, "retry-jobs", [job.job_id]))
     with outage(emulator, account, "slow"):
         operation.refresh_from_db()
         operation_step(operation)  # the answer comes after the read timeout: lost

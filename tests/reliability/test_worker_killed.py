@@ -15,18 +15,17 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 
-from apps.accounts.models import User
 from apps.actions.models import OPEN, Operation
 from apps.actions.services import action_plan, operation_start
 from apps.actions.tasks import resume_operations
 from apps.audit.models import AuditEvent
 from apps.batch.models import Job
+from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
-from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from apps.emulator.server import Emulator
 from apps.sync.coordination import is_held
 from apps.sync.streams import registered
 from apps.sync.tasks import plan
@@ -46,29 +45,12 @@ SHORT = {
 
 
 @pytest.fixture
-def account(emulator, settings):
-    settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: syncs take seconds
-    return account_create(
-        name="k",
-        secret_id=DEMO_SECRET_ID,
-        secret_key=DEMO_SECRET_KEY,
-        regions=[REGION],
-        budget_share=1.0,
-        endpoint=f"http://127.0.0.1:{emulator.port}",
-    )
-
-
-@pytest.fixture
-def failed_job(account):
-    drive(
-        account, streams=["batch.jobs"], until=lambda: Job.objects.filter(state="FAILED").exists()
-    )
-    return Job.objects.filter(state="FAILED").order_by("job_id").first()
-
-
-@pytest.fixture
-def root():
-    return User.objects.create_superuser("root", password="root-password-1")
+def failed_job(emulator: Emulator, emulator_account: CloudAccount) -> Job:
+    """A job FAILED in the cloud, and so in the cache."""
+    job_id = next(j.id for j in batch_world(emulator).jobs.values() if j.state == "FAILED")
+    cached = Job.objects.filter(account=emulator_account, job_id=job_id, state="FAILED")
+    drive(emulator_account, streams=["batch.jobs"], until=cached.exists)
+    return cached.get()
 
 
 def retry_calls(emulator) -> int:
@@ -104,9 +86,9 @@ def retry_in_flight(emulator, redis_url: str, name: str, root, job):
 
 
 def test_an_action_sent_before_the_worker_died_is_not_sent_again(
-    emulator, redis_url, failed_job, root
+    emulator, redis_url, failed_job, admin_user, admin_client
 ):
-    with retry_in_flight(emulator, redis_url, "killed-while-sending", root, failed_job) as (
+    with retry_in_flight(emulator, redis_url, "killed-while-sending", admin_user, failed_job) as (
         first,
         operation,
     ):
@@ -133,20 +115,17 @@ def test_an_action_sent_before_the_worker_died_is_not_sent_again(
     assert event.status == "unknown" and event.error_code == "OutcomeUnknown"
 
     # The operator sees it, and the job is re-read from the cloud before anything else.
-    client = Client()
-    client.force_login(root)
-    page = client.get(f"/actions/{operation.pk}/").content.decode()
+    page = admin_client.get(f"/actions/{operation.pk}/").content.decode()
     assert "UNKNOWN" in page and "unknown outcome" in page
-    account = failed_job.account
-    drive(account, streams=["batch.job_details"], until=lambda: True)
+    drive(failed_job.account, streams=["batch.job_details"], until=lambda: True)
     failed_job.refresh_from_db()
     assert failed_job.state == batch_world(emulator).jobs[failed_job.job_id].state != "FAILED"
 
 
 def test_a_pool_process_killed_mid_step_has_its_step_delivered_again(
-    emulator, redis_url, failed_job, root
+    emulator, redis_url, failed_job, admin_user
 ):
-    with retry_in_flight(emulator, redis_url, "pool-killed", root, failed_job) as (
+    with retry_in_flight(emulator, redis_url, "pool-killed", admin_user, failed_job) as (
         worker,
         operation,
     ):
@@ -163,7 +142,7 @@ def test_a_pool_process_killed_mid_step_has_its_step_delivered_again(
 
 
 def test_a_sync_cut_off_by_a_killed_worker_is_finished_by_another(
-    emulator, redis_url, account, settings
+    emulator, redis_url, emulator_account, settings
 ):
     settings.SYNC_LOCK_TTL_S = 4
     emulator.faults.set("DescribeJob", Fault(latency=0.5))  # slow details: killed half way
@@ -171,13 +150,15 @@ def test_a_sync_cut_off_by_a_killed_worker_is_finished_by_another(
         assert plan() >= 6
         wait_for(lambda: Job.objects.exists(), 60, "the first jobs are cached")
         kill(first)
-    assert not converged(emulator, account)
+    assert not converged(emulator, emulator_account)
     emulator.faults.clear()
     with celery_worker(redis_url, name="sync-finishes", env=SHORT):
         time.sleep(5)  # the dead worker's stream leases run out
         # Every stream runs again: restarted by the planner, or its old chain carried on by
         # this worker (a step the dead one had queued but not taken renews the lease).
         plan()
-        scope = Scope(account, REGION)
+        scope = Scope(emulator_account, REGION)
         assert all(is_held(scope.lock(name)) for name in registered())
-        wait_for(lambda: converged(emulator, account), 120, "the cache matches the emulator")
+        wait_for(
+            lambda: converged(emulator, emulator_account), 120, "the cache matches the emulator"
+        )

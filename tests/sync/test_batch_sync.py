@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from apps.sync.models import StateTransition, SyncHealth
 from tests.sync.drive import (
     REGION,
@@ -21,31 +19,18 @@ from tests.sync.drive import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def account(emulator, settings):
-    settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: no need to wait
-    return account_create(
-        name="sync",
-        secret_id=DEMO_SECRET_ID,
-        secret_key=DEMO_SECRET_KEY,
-        regions=[REGION],
-        budget_share=1.0,
-        endpoint=f"http://127.0.0.1:{emulator.port}",
-    )
-
-
-def test_the_demo_world_is_cached_with_the_same_states(emulator, account):
-    drive(account, until=lambda: converged(emulator, account))
-    cloud, cache = cloud_states(emulator), cached_states(account)
+def test_the_demo_world_is_cached_with_the_same_states(emulator, emulator_account):
+    drive(emulator_account, until=lambda: converged(emulator, emulator_account))
+    cloud, cache = cloud_states(emulator), cached_states(emulator_account)
     assert len(cache["jobs"]) == len(cloud["jobs"]) >= 60
     assert len(cache["instances"]) == len(cloud["instances"])
     assert len(cache["nodes"]) == len(cloud["nodes"]) > 0
-    assert missing_final_logs(emulator, account) == []
+    assert missing_final_logs(emulator, emulator_account) == []
     assert StateTransition.objects.filter(kind="job").count() >= len(cloud["jobs"])
 
 
-def test_movement_retry_and_terminate_are_reflected(emulator, account, clock):
-    drive(account, until=lambda: converged(emulator, account))
+def test_movement_retry_and_terminate_are_reflected(emulator, emulator_account, clock):
+    drive(emulator_account, until=lambda: converged(emulator, emulator_account))
     world = batch_world(emulator)
     failed = next(j for j in world.jobs.values() if j.state == "FAILED")
     running = next(j for j in world.jobs.values() if j.state == "RUNNING")
@@ -53,7 +38,7 @@ def test_movement_retry_and_terminate_are_reflected(emulator, account, clock):
         world.retry_job(failed)
         world.terminate_job(running)
     clock.advance(30)
-    drive(account, until=lambda: converged(emulator, account))
+    drive(emulator_account, until=lambda: converged(emulator, emulator_account))
     from apps.batch.models import Job
 
     assert Job.objects.get(job_id=running.id).state == "FAILED"
@@ -68,9 +53,9 @@ def test_movement_retry_and_terminate_are_reflected(emulator, account, clock):
     assert ("FAILED", history[-1][1]) in history, history
 
 
-def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, account):
+def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, emulator_account):
     emulator.faults.set("*", Fault(internal_error=0.10, malformed=0.05))
-    drive(account, until=lambda: converged(emulator, account))
+    drive(emulator_account, until=lambda: converged(emulator, emulator_account))
     codes = set(
         SyncHealth.objects.exclude(last_error_code="").values_list("last_error_code", flat=True)
     )
@@ -78,23 +63,23 @@ def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, a
     assert SyncHealth.objects.filter(errors__gt=0).exists()
 
 
-def test_running_the_sync_twice_changes_nothing(emulator, account):
-    drive(account, until=lambda: converged(emulator, account))
-    before = (StateTransition.objects.count(), cached_states(account))
-    drive(account, until=lambda: True, max_rounds=5)
-    assert (StateTransition.objects.count(), cached_states(account)) == before
+def test_running_the_sync_twice_changes_nothing(emulator, emulator_account):
+    drive(emulator_account, until=lambda: converged(emulator, emulator_account))
+    before = (StateTransition.objects.count(), cached_states(emulator_account))
+    drive(emulator_account, until=lambda: True, max_rounds=5)
+    assert (StateTransition.objects.count(), cached_states(emulator_account)) == before
 
 
-def test_a_watched_job_gets_live_logs_and_metrics_first(emulator, account, clock):
+def test_a_watched_job_gets_live_logs_and_metrics_first(emulator, emulator_account, clock):
     from apps.batch.models import MonitorSample, TaskLog
     from apps.cloud.scope import Scope
     from apps.sync.coordination import record_interest
     from apps.sync.models import Kind
 
-    drive(account, until=lambda: converged(emulator, account))
+    drive(emulator_account, until=lambda: converged(emulator, emulator_account))
     world = batch_world(emulator)
     running = next(j for j in world.jobs.values() if j.state == "RUNNING")
-    record_interest(Kind.JOB, Scope(account, REGION), running.id)
+    record_interest(Kind.JOB, Scope(emulator_account, REGION), running.id)
     clock.advance(5)
 
     def live() -> bool:
@@ -107,6 +92,6 @@ def test_a_watched_job_gets_live_logs_and_metrics_first(emulator, account, clock
             ).exists()
         )
 
-    drive(account, until=live, max_rounds=100)
-    log = TaskLog.objects.filter(instance__task__job__job_id=running.id).first()
+    drive(emulator_account, until=live, max_rounds=100)
+    log = TaskLog.objects.filter(instance__task__job__job_id=running.id).order_by("pk")[0]
     assert "processed chunk" in log.stdout  # decoded text, as the instance printed it

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from apps.cloud.scope import Scope
-from apps.cloud.services import account_create
 from apps.emulator.faults import Fault
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from apps.omics.models import Run, RunCall, RunGroup
 from apps.sync.models import StateTransition, SyncHealth
 from tests.sync.drive import REGION, drive
@@ -21,19 +19,6 @@ from tests.sync.omics_drive import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account(emulator, settings):
-    settings.CLOUD_RATE_SCALE = 100  # the emulator's limits are off: no need to wait
-    return account_create(
-        name="omics",
-        secret_id=DEMO_SECRET_ID,
-        secret_key=DEMO_SECRET_KEY,
-        regions=[REGION],
-        budget_share=1.0,
-        endpoint=f"http://127.0.0.1:{emulator.port}",
-    )
 
 
 def converge(emulator, account) -> int:
@@ -55,9 +40,9 @@ def advance_until_a_run_is_running(emulator, clock):
     raise AssertionError("no run group started within 20 minutes")
 
 
-def test_the_demo_world_is_cached_with_the_same_states(emulator, account):
-    converge(emulator, account)
-    cloud, cache = cloud_states(emulator), cached_states(account)
+def test_the_demo_world_is_cached_with_the_same_states(emulator, emulator_account):
+    converge(emulator, emulator_account)
+    cloud, cache = cloud_states(emulator), cached_states(emulator_account)
     assert len(cache["environments"]) == len(cloud["environments"]) == 2
     assert len(cache["volumes"]) == len(cloud["volumes"]) >= 1
     assert len(cache["groups"]) == len(cloud["groups"]) >= 10
@@ -77,14 +62,14 @@ def test_the_demo_world_is_cached_with_the_same_states(emulator, account):
 
 
 def test_the_calls_of_a_running_run_are_followed_while_its_status_stands_still(
-    emulator, account, clock
+    emulator, emulator_account, clock
 ):
     """No summary shows a call ending inside a RUNNING run: the REFRESH round must."""
     world = omics_world(emulator)
     run = next(
         r for r in advance_until_a_run_is_running(emulator, clock).runs if r.status == "RUNNING"
     )
-    converge(emulator, account)
+    converge(emulator, emulator_account)
 
     def calls_of_run() -> dict:
         return {k: v for k, v in cloud_states(emulator)["calls"].items() if k[0] == run.uuid}
@@ -95,15 +80,15 @@ def test_the_calls_of_a_running_run_are_followed_while_its_status_stands_still(
         if calls_of_run() != before:
             break
     assert world.runs[run.uuid].status == "RUNNING" and calls_of_run() != before
-    assert not omics_converged(emulator, account)
-    converge(emulator, account)
+    assert not omics_converged(emulator, emulator_account)
+    converge(emulator, emulator_account)
     assert Run.objects.get(run_uuid=run.uuid).status == "RUNNING"
 
 
-def test_a_running_group_terminated_and_a_retry_are_reflected(emulator, account, clock):
+def test_a_running_group_terminated_and_a_retry_are_reflected(emulator, emulator_account, clock):
     world = omics_world(emulator)
     group = advance_until_a_run_is_running(emulator, clock)
-    converge(emulator, account)
+    converge(emulator, emulator_account)
     assert RunCall.objects.filter(run__group__run_group_id=group.id, status="RUNNING").exists()
 
     failed = next(r for r in world.runs.values() if r.status == "EXECUTOR_ERROR")
@@ -111,7 +96,7 @@ def test_a_running_group_terminated_and_a_retry_are_reflected(emulator, account,
         world.terminate_group(group)
         retry = world.retry([failed], option=None, nf_option=None)
     clock.advance(30)
-    converge(emulator, account)
+    converge(emulator, emulator_account)
 
     terminated = RunGroup.objects.get(run_group_id=group.id)
     assert terminated.status == "COMPLETE_ERROR"
@@ -125,65 +110,62 @@ def test_a_running_group_terminated_and_a_retry_are_reflected(emulator, account,
     assert not RunCall.objects.filter(
         run__group=terminated, status__in=["RUNNING", "QUEUED"]
     ).exists()
-    canceled = terminated.runs.filter(status="CANCELED").first()
+    canceled = terminated.runs.filter(status="CANCELED").order_by("pk")[0]
     history = StateTransition.objects.filter(kind="run", cloud_id=canceled.run_uuid).order_by("pk")
     assert list(history.values_list("to_state", flat=True))[-1] == "CANCELED"
 
     # The retry is a new run group whose fresh run goes on to its end.
     assert RunGroup.objects.filter(run_group_id=retry.id).exists()
     clock.advance(900)
-    converge(emulator, account)
+    converge(emulator, emulator_account)
     retried = RunGroup.objects.get(run_group_id=retry.id)
     assert retried.status in ("COMPLETE", "COMPLETE_ERROR")
     assert retried.status == world.groups[retry.id].status
     assert retried.runs.get().calls.exists()
 
 
-def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, account):
+def test_with_faults_the_cache_still_converges_and_health_shows_them(emulator, emulator_account):
     emulator.faults.set("*", Fault(internal_error=0.10, malformed=0.05))
-    converge(emulator, account)
+    converge(emulator, emulator_account)
     omics = SyncHealth.objects.filter(stream__startswith="omics.")
     codes = set(omics.exclude(last_error_code="").values_list("last_error_code", flat=True))
     assert codes & {"InternalError", "MalformedResponse"}
     assert omics.filter(errors__gt=0).exists()
 
 
-def test_running_the_sync_twice_changes_nothing(emulator, account):
-    converge(emulator, account)
-    before = (StateTransition.objects.count(), cached_states(account))
+def test_running_the_sync_twice_changes_nothing(emulator, emulator_account):
+    converge(emulator, emulator_account)
+    before = (StateTransition.objects.count(), cached_states(emulator_account))
     emulator.stats.reset()
-    drive(account, until=lambda: True, max_rounds=20, streams=OMICS_STREAMS)
-    assert (StateTransition.objects.count(), cached_states(account)) == before
+    drive(emulator_account, until=lambda: True, max_rounds=20, streams=OMICS_STREAMS)
+    assert (StateTransition.objects.count(), cached_states(emulator_account)) == before
     # Ended runs were fetched once more and are now left alone: only the lists are read.
     actions = {row["action"] for row in emulator.stats.snapshot()["calls"]}
     assert actions <= {"DescribeRunGroups", "DescribeEnvironments", "DescribeVolumes"}
 
 
 def test_a_call_that_leaves_the_tree_is_marked_gone_and_no_longer_shown(
-    emulator, account, django_user_model
+    emulator, emulator_account, admin_client
 ):
-    from django.test import Client
-
     from apps.sync import coordination
 
-    converge(emulator, account)
+    converge(emulator, emulator_account)
     world = omics_world(emulator)
     run = next(r for g in world.groups.values() for r in g.runs if len(r.calls) >= 2)
     with world.lock:
         dropped = run.calls.pop()  # a restarted world forgot it
     dropped_id = RunCall.objects.get(run__run_uuid=run.uuid, call_id=dropped.run_id)
     coordination.enqueue(
-        Scope(account, REGION).queue("omics.calls"), run.uuid, coordination.Priority.WATCHED
+        Scope(emulator_account, REGION).queue("omics.calls"),
+        run.uuid,
+        coordination.Priority.WATCHED,
     )
-    converge(emulator, account)  # the cache matches again: the call is not among the live ones
+    # The cache matches again: the call is not among the live ones.
+    converge(emulator, emulator_account)
 
     dropped_id.refresh_from_db()
     assert dropped_id.gone_at is not None  # kept, marked
-    client = Client()
-    client.force_login(
-        django_user_model.objects.create_superuser("root", password="root-password-1")
-    )
-    page = client.get(f"/omics/runs/{run.uuid}/").content.decode()
+    page = admin_client.get(f"/omics/runs/{run.uuid}/").content.decode()
     kept = RunCall.objects.filter(run__run_uuid=run.uuid, gone_at=None).values_list(
         "name", flat=True
     )

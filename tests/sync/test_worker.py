@@ -7,8 +7,6 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from apps.cloud.scope import Scope
-from apps.cloud.services import account_create
-from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
 from apps.sync import coordination
 from apps.sync.tasks import plan
 from dashboard.celery import app
@@ -18,28 +16,17 @@ from tests.waiting import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture
-def account(emulator, settings):
-    settings.CLOUD_RATE_SCALE = 100
-    return account_create(
-        name="w",
-        secret_id=DEMO_SECRET_ID,
-        secret_key=DEMO_SECRET_KEY,
-        regions=[REGION],
-        budget_share=1.0,
-        endpoint=f"http://127.0.0.1:{emulator.port}",
-    )
-
-
-def test_a_celery_worker_converges_the_cache(emulator, account):
+def test_a_celery_worker_converges_the_cache(emulator, emulator_account):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert plan() >= 6  # every Batch stream of the account's region started
         assert plan() == 0  # ... and only once
-        wait_for(lambda: converged(emulator, account), 90, "the cache matches the emulator")
+        wait_for(
+            lambda: converged(emulator, emulator_account), 90, "the cache matches the emulator"
+        )
 
 
-def test_the_planner_restarts_a_stream_whose_worker_died(account):
-    lock = Scope(account, REGION).lock("batch.jobs")
+def test_the_planner_restarts_a_stream_whose_worker_died(emulator_account):
+    lock = Scope(emulator_account, REGION).lock("batch.jobs")
     assert coordination.claim(lock, "a-worker-that-will-die")
     started = plan()
     assert not coordination.holds(lock, "someone-else")
