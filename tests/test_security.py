@@ -33,9 +33,9 @@ def people(synced):
 
 
 def urls() -> dict[str, str]:
-    job = Job.objects.filter(tasks__instances__isnull=False).first()
-    inst = TaskInstance.objects.filter(task__job=job).select_related("task").first()
-    run = Run.objects.select_related("group").first()
+    job = Job.objects.filter(tasks__instances__isnull=False).earliest("pk")
+    inst = TaskInstance.objects.filter(task__job=job).select_related("task").earliest("pk")
+    run = Run.objects.select_related("group").earliest("pk")
     return {
         "/": "list",
         "/jobs/": "list",
@@ -48,7 +48,7 @@ def urls() -> dict[str, str]:
         f"/jobs/{job.job_id}/": "object",
         f"/jobs/{job.job_id}/{inst.task.name}/{inst.index}/": "object",
         f"/jobs/{job.job_id}/{inst.task.name}/{inst.index}/?download=stdout": "object",
-        f"/envs/{ComputeEnv.objects.first().env_id}/": "object",
+        f"/envs/{ComputeEnv.objects.earliest('pk').env_id}/": "object",
         f"/omics/run-groups/{run.group.run_group_id}/": "object",
         f"/omics/runs/{run.run_uuid}/": "object",
         f"/search/?q={job.job_id}": "search",
@@ -80,7 +80,7 @@ def test_every_page_for_every_kind_of_user(people, who):
 
 def test_a_stranger_sees_empty_lists(people):
     body = client_for(people["stranger"]).get("/jobs/").content.decode()
-    assert Job.objects.first().job_id not in body and "No job matches." in body
+    assert Job.objects.earliest("pk").job_id not in body and "No job matches." in body
 
 
 def test_health_checks_need_no_sign_in(people):
@@ -93,7 +93,7 @@ def test_health_checks_need_no_sign_in(people):
     [("anonymous", 302), ("viewer", 403), ("stranger", 200), ("operator", 200), ("admin", 200)],
 )
 def test_who_may_ask_for_an_action(people, who, expected):
-    job = Job.objects.filter(state="FAILED").first()
+    job = Job.objects.filter(state="FAILED").earliest("pk")
     reply = client_for(people.get(who)).post("/actions/retry-jobs/confirm/", {"target": job.job_id})
     assert reply.status_code == expected
     if who == "stranger":  # an operator elsewhere: the job is not theirs to see, nor to retry
@@ -107,7 +107,7 @@ def test_who_may_ask_for_an_action(people, who, expected):
 def test_a_viewers_post_changes_nothing(people, synced, who):
     from apps.actions.models import Operation
 
-    job = Job.objects.filter(state="FAILED").first()
+    job = Job.objects.filter(state="FAILED").earliest("pk")
     before = synced.stats.snapshot()["totals"]["answered"]
     reply = client_for(people[who]).post("/actions/retry-jobs/run/", {"target": job.job_id})
     assert reply.status_code == {"viewer": 403, "stranger": 302}[who]
@@ -116,7 +116,7 @@ def test_a_viewers_post_changes_nothing(people, synced, who):
 
 
 def test_actions_are_never_taken_on_get(people):
-    job = Job.objects.filter(state="FAILED").first()
+    job = Job.objects.filter(state="FAILED").earliest("pk")
     client = client_for(people["operator"])
     assert client.get(f"/actions/retry-jobs/run/?target={job.job_id}").status_code == 405
     assert client.get(f"/actions/retry-jobs/confirm/?target={job.job_id}").status_code == 405
@@ -125,12 +125,12 @@ def test_actions_are_never_taken_on_get(people):
 def test_posts_need_the_csrf_token(people):
     client = Client(enforce_csrf_checks=True)
     client.force_login(people["operator"])
-    job = Job.objects.filter(state="FAILED").first()
+    job = Job.objects.filter(state="FAILED").earliest("pk")
     assert client.post("/actions/retry-jobs/confirm/", {"target": job.job_id}).status_code == 403
 
 
 def test_viewers_see_no_action_buttons_operators_do(people):
-    job = Job.objects.filter(state="FAILED").first()
+    job = Job.objects.filter(state="FAILED").earliest("pk")
     assert (
         "Retry"
         not in client_for(people["viewer"])

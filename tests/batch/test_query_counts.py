@@ -36,25 +36,31 @@ def many(django_db_setup, django_db_blocker):
     ],
 )
 def test_list_pages_have_a_bounded_number_of_queries(
-    client, many, django_assert_max_num_queries, url, limit
+    admin_client, many, django_assert_max_num_queries, url, limit
 ):
     with django_assert_max_num_queries(limit):
-        assert client.get(url).status_code == 200
+        assert admin_client.get(url).status_code == 200
 
 
-def test_job_detail_and_instance_panel_are_bounded(client, many, django_assert_max_num_queries):
+def test_job_detail_and_instance_panel_are_bounded(
+    admin_client, many, django_assert_max_num_queries
+):
     job = Job.objects.get(job_id="job-00001234")
     with django_assert_max_num_queries(15):
-        assert client.get(reverse("batch:job-detail", args=[job.job_id])).status_code == 200
+        assert admin_client.get(reverse("batch:job-detail", args=[job.job_id])).status_code == 200
     with django_assert_max_num_queries(12):
         assert (
-            client.get(reverse("batch:instance-detail", args=[job.job_id, "t1", 2])).status_code
+            admin_client.get(
+                reverse("batch:instance-detail", args=[job.job_id, "t1", 2])
+            ).status_code
             == 200
         )
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("batch:env-detail", args=["env-00000001"])).status_code == 200
+        assert (
+            admin_client.get(reverse("batch:env-detail", args=["env-00000001"])).status_code == 200
+        )
 
 
-def test_fragments_stay_small(client, many):
-    fragment = client.get("/jobs/", headers={"HX-Request": "true"})
+def test_fragments_stay_small(admin_client, many):
+    fragment = admin_client.get("/jobs/", headers={"HX-Request": "true"})
     assert len(fragment.content) < 30 * 1024

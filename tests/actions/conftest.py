@@ -1,1 +1,0 @@
-from tests.signin import client  # noqa: F401
