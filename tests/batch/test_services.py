@@ -5,54 +5,27 @@ A test changes the example answer where it needs another state, as the cloud wou
 
 from __future__ import annotations
 
-import copy
-import json
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from apps.batch import api, services
 from apps.batch.models import Activity, ComputeEnv, ComputeNode, Job, Task, TaskInstance, TaskLog
 from apps.cloud.scope import Scope
-from apps.sync.models import StateTransition
 from tests import factories
+from tests.doc_cloud import DocCloud, columns, transitions, utc
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parents[1] / "fixtures" / "doc_examples" / "batch.json").read_text()
-)
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=1)
 LATEST = NOW + timedelta(minutes=2)
 DOC_JOB = "job-97zcl3wt"  # DescribeJob, DescribeTask and DescribeTaskLogs all show it
 
 
-def utc(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
-class DocCloud:
-    """Answers every action with its doc example; a test edits `answers` to move the world."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, dict[str, Any]] = {}
-        for example in EXAMPLES:  # the first example of an action (SubmitJob has two)
-            self.answers.setdefault(example["action"], copy.deepcopy(example["response"]))
-
-    def __call__(
-        self, scope: Scope, service: str, action: str, params: dict[str, Any], *, block: bool
-    ) -> dict[str, Any]:
-        assert service == "batch"
-        return copy.deepcopy(self.answers[action])
-
-
 @pytest.fixture
 def cloud(monkeypatch: pytest.MonkeyPatch) -> DocCloud:
-    doc = DocCloud()
+    doc = DocCloud("batch")
     monkeypatch.setattr(api, "cloud_call", doc)
     return doc
 
@@ -60,14 +33,6 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> DocCloud:
 @pytest.fixture
 def scope() -> Scope:
     return Scope(factories.account(), factories.REGION)
-
-
-def transitions(kind: str) -> list[tuple[str, str, str, datetime]]:
-    return list(
-        StateTransition.objects.filter(kind=kind)
-        .order_by("pk")
-        .values_list("cloud_id", "from_state", "to_state", "observed_at")
-    )
 
 
 def listing(scope: Scope, now: datetime) -> list[str]:
@@ -86,14 +51,6 @@ def instances(scope: Scope, now: datetime, task: str = "A") -> list[int]:
         detail=api.describe_task(scope, DOC_JOB, task),
         now=now,
     )
-
-
-def columns(
-    row: Any, record: Any, held: tuple[str, ...] = ()
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The row's value of every record field, and the record's (less `held`)."""
-    names = [f.name for f in fields(record) if f.name not in held]
-    return {n: getattr(row, n) for n in names}, {n: getattr(record, n) for n in names}
 
 
 # --- jobs ------------------------------------------------------------------------------------

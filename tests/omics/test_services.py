@@ -5,11 +5,7 @@ A test changes the example answer where it needs another status, as the cloud wo
 
 from __future__ import annotations
 
-import copy
-import json
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,14 +13,11 @@ import pytest
 from apps.cloud.scope import Scope
 from apps.omics import api, services
 from apps.omics.models import OmicsEnvironment, Run, RunCall, RunGroup, Volume
-from apps.sync.models import StateTransition
 from tests import factories
+from tests.doc_cloud import DocCloud, columns, transitions, utc
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parents[1] / "fixtures" / "doc_examples" / "omics.json").read_text()
-)
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=1)
 LATEST = NOW + timedelta(minutes=2)
@@ -39,34 +32,20 @@ SUB_WORKFLOW, BASE64 = (
 )
 
 
-def utc(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+def calls_by_path(action: str, params: dict[str, Any]) -> str:
+    """GetRunCalls answers by the level asked for."""
+    return f"GetRunCalls {params['Path']}" if action == "GetRunCalls" else action
 
 
-class DocCloud:
-    """Answers every action with its doc example (GetRunCalls: by Path); a test edits
-    `answers` to move the world."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, dict[str, Any]] = {}
-        for example in EXAMPLES:
-            if example["action"] == "GetRunCalls":
-                key = f"GetRunCalls {example['request']['Path']}"
-            else:
-                key = example["action"]
-            self.answers.setdefault(key, copy.deepcopy(example["response"]))
-
-    def __call__(
-        self, scope: Scope, service: str, action: str, params: dict[str, Any], *, block: bool
-    ) -> dict[str, Any]:
-        assert service == "omics"
-        key = f"GetRunCalls {params['Path']}" if action == "GetRunCalls" else action
-        return copy.deepcopy(self.answers[key])
+def same_columns(row: Any, record: Any, held: tuple[str, ...] = ()) -> bool:
+    """The row holds every field of the record (less `held`) as the record has it."""
+    got, want = columns(row, record, held)
+    return got == want
 
 
 @pytest.fixture
 def cloud(monkeypatch: pytest.MonkeyPatch) -> DocCloud:
-    doc = DocCloud()
+    doc = DocCloud("omics", key=calls_by_path)
     monkeypatch.setattr(api, "cloud_call", doc)
     return doc
 
@@ -74,20 +53,6 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> DocCloud:
 @pytest.fixture
 def scope() -> Scope:
     return Scope(factories.account(), factories.REGION)
-
-
-def transitions(kind: str) -> list[tuple[str, str, str, datetime]]:
-    return list(
-        StateTransition.objects.filter(kind=kind)
-        .order_by("pk")
-        .values_list("cloud_id", "from_state", "to_state", "observed_at")
-    )
-
-
-def same_columns(row: Any, record: Any, held: tuple[str, ...] = ()) -> bool:
-    """The row holds every field of the record (less `held`) as the record has it."""
-    names = [f.name for f in fields(record) if f.name not in held]
-    return {n: getattr(row, n) for n in names} == {n: getattr(record, n) for n in names}
 
 
 # --- environments and volumes ----------------------------------------------------------------
