@@ -141,21 +141,10 @@ def _status_counts(value: Any) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class RunGroupRecord(OmicsRecord):
-    """RunGroup."""
+class Execution(OmicsRecord):
+    """What run groups and runs both say of their execution."""
 
-    run_group_id: str = wire("RunGroupId")
-    name: str = wire("Name")
-    description: str = wire("Description")
     status: str = wire("Status")
-    # `Type` arrived in release 17; older answers carry only ApplicationType.
-    type: str = wire("Type", "ApplicationType")
-    application_id: str = wire("ApplicationId")
-    application_name: str = wire("ApplicationName")
-    environment_id: str = wire("EnvironmentId")
-    total_run: int = wire("TotalRun")
-    status_counts: dict[str, int] = wire("RunStatusCounts", read=_status_counts)
-    table_id: str = wire("TableId")
     error_message: str = wire("ErrorMessage")
     created_at: datetime | None = wire("CreateTime")
     started_at: datetime | None = wire("ExecutionTime.StartTime")
@@ -165,21 +154,32 @@ class RunGroupRecord(OmicsRecord):
 
 
 @dataclass(frozen=True)
-class RunRecord(OmicsRecord):
+class RunGroupRecord(Execution):
+    """RunGroup."""
+
+    run_group_id: str = wire("RunGroupId")
+    name: str = wire("Name")
+    description: str = wire("Description")
+    # `Type` arrived in release 17; older answers carry only ApplicationType.
+    type: str = wire("Type", "ApplicationType")
+    application_id: str = wire("ApplicationId")
+    application_name: str = wire("ApplicationName")
+    environment_id: str = wire("EnvironmentId")
+    total_run: int = wire("TotalRun")
+    status_counts: dict[str, int] = wire("RunStatusCounts", read=_status_counts)
+    table_id: str = wire("TableId")
+    error_message: str = wire("ErrorMessage")
+
+
+@dataclass(frozen=True)
+class RunRecord(Execution):
     """Run."""
 
     run_uuid: str = wire("RunUuid")
     run_group_id: str = wire("RunGroupId")
-    status: str = wire("Status")
     user_defined_id: str = wire("UserDefinedId")
     table_row_uuid: str = wire("TableRowUuid")
-    error_message: str = wire("ErrorMessage")
     input: str = wire("Input")
-    created_at: datetime | None = wire("CreateTime")
-    started_at: datetime | None = wire("ExecutionTime.StartTime")
-    ended_at: datetime | None = wire("ExecutionTime.EndTime")
-    updated_at: datetime | None = wire("UpdateTime")
-    raw: dict[str, Any] = wire()
 
 
 def describe_run_groups(
