@@ -123,8 +123,8 @@ INSTANCE_FIELDS = fields_of(api.InstanceRecord, "synced_at", without=["index"])
 def task_instances_apply(
     *, scope: Scope, job_id: str, task_name: str, detail: api.TaskDetail, now: datetime
 ) -> list[int]:
-    """Store one DescribeTask page. Returns the indexes of instances that just ended (their
-    final logs are due)."""
+    """Store one DescribeTask page. Returns the indexes of the instances whose final logs are
+    due: those that just ended, and those that ended without one being stored."""
     task = (
         Task.objects.select_related("job")
         .filter(job__account=scope.account, job__region=scope.region, job__job_id=job_id)
@@ -150,7 +150,13 @@ def task_instances_apply(
         now=now,
         history_id=lambda row: f"{job_id}/{task_name}/{row['index']}",
     )
-    return [int(cloud_id.rsplit("/", 1)[1]) for cloud_id, _, new in changes if new in ENDED_STATES]
+    just_ended = {
+        int(cloud_id.rsplit("/", 1)[1]) for cloud_id, _, new in changes if new in ENDED_STATES
+    }
+    # Ended earlier without a final log (its sender died between the two writes): due again.
+    ended = TaskInstance.objects.filter(task=task, state__in=ENDED_STATES)
+    unlogged = ended.exclude(log__final=True).values_list("index", flat=True)
+    return sorted(just_ended | set(unlogged))
 
 
 def logs_apply(

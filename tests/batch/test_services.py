@@ -244,8 +244,19 @@ def test_every_instance_record_field_reaches_its_column(cloud, scope):
 def test_the_same_task_twice_writes_nothing_new(cloud, scope):
     detail(scope, NOW)
     instances(scope, NOW)
-    assert instances(scope, LATER) == []  # nothing newly ended
+    # nothing newly ended, but their final logs are still missing: still due
+    assert instances(scope, LATER) == [0, 1]
     assert TaskInstance.objects.count() == 2 and len(transitions("instance")) == 2
+
+
+def test_an_ended_instance_stays_due_until_its_final_log_is_stored(cloud, scope):
+    detail(scope, NOW)
+    assert instances(scope, NOW) == [0, 1]
+    records = api.describe_task_logs(scope, DOC_JOB, "A", [0, 1])
+    services.logs_apply(scope=scope, job_id=DOC_JOB, task_name="A", records=records, now=LATER)
+    logged = set(TaskLog.objects.filter(final=True).values_list("instance__index", flat=True))
+    assert logged  # the doc's answer holds the log of one of them
+    assert instances(scope, LATEST) == sorted({0, 1} - logged)  # only the other stays due
 
 
 def test_an_instance_that_ends_is_one_transition_and_due_for_its_final_log(cloud, scope):
@@ -258,7 +269,7 @@ def test_an_instance_that_ends_is_one_transition_and_due_for_its_final_log(cloud
         "2018-02-07T09:31:00Z",
         1,
     )
-    assert instances(scope, LATER) == [0]
+    assert instances(scope, LATER) == [0, 1]  # 0 just ended; 1 still has no final log
     assert transitions("instance")[2:] == [(f"{DOC_JOB}/A/0", "RUNNING", "FAILED", LATER)]
     assert TaskInstance.objects.get(index=0).exit_code == 1
 
