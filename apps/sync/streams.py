@@ -117,7 +117,7 @@ def cursor_dump(cursor: Any) -> dict[str, Any]:
 def cursor_load(cursor_type: type[C], data: dict[str, Any]) -> C:
     """The cursor `data` describes; the default (start again) when it does not fit the type,
     as after a deploy that changed the cursor: a stream restarts a pass rather than stop."""
-    hints = typing.get_type_hints(cursor_type)
+    hints = _hints(cursor_type)
     try:
         values = {
             name: _load_value(hints[name], value) for name, value in data.items() if name in hints
@@ -125,6 +125,16 @@ def cursor_load(cursor_type: type[C], data: dict[str, Any]) -> C:
         return cursor_type(**values)
     except (TypeError, ValueError):
         return cursor_type()
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cursor_type: type) -> dict[str, Any]:
+    """A cursor type's field types, worked out once (every step loads a cursor)."""
+    if cursor_type not in _HINTS:
+        _HINTS[cursor_type] = typing.get_type_hints(cursor_type)
+    return _HINTS[cursor_type]
 
 
 def _dump_value(value: Any) -> Any:
