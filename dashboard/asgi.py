@@ -6,5 +6,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from dashboard.startup import refuse_unsafe_start
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+refuse_unsafe_start("web")
 application = get_asgi_application()

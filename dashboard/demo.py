@@ -18,7 +18,25 @@ from typing import TYPE_CHECKING
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+
+
+def demo_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The demo's own settings over production's defaults (what is already set wins): DEBUG,
+    and the local emulator as the cloud, with its demo key pair. Its children inherit them."""
+    port = environ.get("EMULATOR_PORT", "9100")
+    endpoint = environ.get("TENCENTCLOUD_ENDPOINT") or f"http://127.0.0.1:{port}"
+    return {
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_DEBUG": "true",
+        "TENCENTCLOUD_SECRET_ID": DEMO_SECRET_ID,
+        "TENCENTCLOUD_SECRET_KEY": DEMO_SECRET_KEY,
+        "TENCENTCLOUD_ENDPOINT": endpoint,
+        "CLOUD_ALLOW_CUSTOM_ENDPOINTS": endpoint,
+    } | {name: value for name, value in environ.items() if value}
+
+
+os.environ.update(demo_environment(dict(os.environ)))
 django.setup()
 
 from django.conf import settings  # noqa: E402

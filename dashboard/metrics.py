@@ -1,7 +1,7 @@
 """/metrics in the Prometheus text format, for the operators' own monitoring.
 
-Restricted by settings: METRICS_ALLOWED_IPS (default 127.0.0.1 and ::1) and, when set,
-METRICS_TOKEN as a bearer token. No sign-in (a scraper has none), never a secret.
+Restricted by settings: METRICS_ALLOWED_IPS (default 127.0.0.1 and ::1) and METRICS_TOKEN as a
+bearer token (required outside DEBUG). No sign-in (a scraper has none), never a secret.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ def _allowed(request: HttpRequest) -> bool:
     if settings.METRICS_TOKEN:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given, settings.METRICS_TOKEN)
-    return True
+    # Without a token only a developer's DEBUG process answers: behind a proxy on the same host
+    # every client's address is the proxy's, so the address alone proves nothing.
+    return settings.DEBUG
 
 
 @login_not_required

@@ -1,8 +1,10 @@
 """Jobdeck settings: one file, every value from the environment (12-factor).
 
-The defaults give the embedded setup used by `make demo` and `make test`: SQLite, an embedded
-Valkey started by the project when REDIS_URL is unset, and the local emulator as the cloud.
-Every variable is explained in `.env.example`.
+The defaults are production's: DEBUG off, no key of any kind, the real Tencent Cloud endpoints
+only. `make demo` opts into its own (dashboard/demo.py: DEBUG, the emulator and its demo key
+pair) and the tests into theirs (tests/settings.py). Without REDIS_URL the project starts an
+embedded Valkey; without DATABASE_URL it uses a SQLite file. Every variable is explained in
+`.env.example`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from dashboard.envdb import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-# The default key is only for the embedded demo; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "jobdeck-insecure-demo-key-change-me-in-production")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# Published in this repository, so it protects nothing: only a DEBUG process (the demo) falls
+# back to it. Outside DEBUG the web, worker and beat refuse to start without a key of their own
+# (dashboard/startup.py).
+DEMO_SECRET_KEY = "jobdeck-insecure-demo-key-change-me-in-production"  # noqa: S105
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or (DEMO_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
+    "dashboard",
     "apps.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -68,6 +74,11 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Only when every subdomain is served over HTTPS too; preload asks browsers to hard-code it.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The probes of the container and the scraper ask over plain HTTP from inside (docker-compose.yml).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # A proxy that terminates TLS says so in this header (e.g. X-Forwarded-Proto).
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
@@ -170,13 +181,17 @@ CELERY_BEAT_SCHEDULE = {
 SYNC_LOCK_TTL_S = env_int("SYNC_LOCK_TTL_S", 60)
 
 # --- Tencent Cloud --------------------------------------------------------------------------
-# The names the official tools use. The defaults are the emulator's demo key pair: they open
-# nothing but the local emulator.
-TENCENTCLOUD_SECRET_ID = env_str("TENCENTCLOUD_SECRET_ID", "AKIDjobdeckDEMOkey0000000000000000000")
-TENCENTCLOUD_SECRET_KEY = env_str("TENCENTCLOUD_SECRET_KEY", "jobdeckDEMOsecret000000000000000")
+# The names the official tools use. When both are set, a "default" account is created from them
+# (the demo sets the emulator's key pair).
+TENCENTCLOUD_SECRET_ID = env_str("TENCENTCLOUD_SECRET_ID", "")
+TENCENTCLOUD_SECRET_KEY = env_str("TENCENTCLOUD_SECRET_KEY", "")
 TENCENTCLOUD_REGION = env_str("TENCENTCLOUD_REGION", "ap-guangzhou")
-# Empty means the real endpoints (<service>.tencentcloudapi.com); the default is the emulator.
-TENCENTCLOUD_ENDPOINT = env_str("TENCENTCLOUD_ENDPOINT", "http://127.0.0.1:9100")
+# Empty means the real endpoints (<service>.<region>.tencentcloudapi.com).
+TENCENTCLOUD_ENDPOINT = env_str("TENCENTCLOUD_ENDPOINT", "")
+# The workers post signed requests only to https://*.tencentcloudapi.com, and to these
+# (scheme://host[:port], comma-separated; without a port every port of the host): the demo's and
+# the tests' emulator. Only the deployment sets it, never a user (apps/cloud/endpoints.py).
+CLOUD_ALLOW_CUSTOM_ENDPOINTS = env_list("CLOUD_ALLOW_CUSTOM_ENDPOINTS", [])
 CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
 # Multiplies every documented limit. Keep 1.0 against the real cloud; the tests raise it
 # against the emulator (whose limits they switch off) so a sync takes seconds, not minutes.
@@ -191,7 +206,8 @@ ACTION_SEND_LEASE_S = env_float(
 ACTION_OVERDUE_S = env_float("ACTION_OVERDUE_S", 60.0)
 
 # --- Observability --------------------------------------------------------------------------
-# /metrics answers only these addresses, and (when set) only with this bearer token.
+# /metrics answers only these addresses, and only with this bearer token (without DEBUG, not at
+# all until it is set: behind a proxy on the same host every client looks like 127.0.0.1).
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
@@ -221,8 +237,8 @@ LOGGING = {
 }
 
 # --- Secrets at rest -----------------------------------------------------------------------
-# A Fernet key (base64, 32 bytes) that encrypts the cloud accounts' SecretKeys. Empty: derived
-# from DJANGO_SECRET_KEY (fine for the demo; production sets its own).
+# A Fernet key (base64, 32 bytes) that encrypts the cloud accounts' SecretKeys. Required outside
+# DEBUG; a DEBUG process (the demo) without one derives it from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
 # Each account's default share of every documented rate limit (the rest is left to the
 # account's other clients, e.g. the team's own pipelines).

@@ -18,6 +18,8 @@ from apps.accounts.services import membership_set
 from apps.audit.models import AuditStatus
 from apps.audit.services import audit_record
 from apps.cloud.models import CloudAccount
+from apps.cloud.regions import clean_regions
+from apps.cloud.services import account_audit, account_state
 
 
 class AccountForm(forms.ModelForm):
@@ -33,7 +35,9 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = CloudAccount
-        fields = ["name", "secret_id", "budget_share", "endpoint", "enabled"]
+        # Not the endpoint: it aims the workers' signed requests, so only a superuser (the
+        # Django admin) or the deployment sets it.
+        fields = ["name", "secret_id", "budget_share", "enabled"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -44,9 +48,10 @@ class AccountForm(forms.ModelForm):
         if not self.instance.pk and not data.get("secret_key"):
             self.add_error("secret_key", "A new account needs its SecretKey.")
         regions = [r.strip() for r in str(data.get("regions_text", "")).split(",") if r.strip()]
-        if not regions:
-            self.add_error("regions_text", "Name at least one region.")
-        self.instance.regions = regions
+        try:
+            self.instance.regions = clean_regions(regions)
+        except ValidationError as err:
+            self.add_error("regions_text", err)
         return data
 
 
@@ -118,6 +123,7 @@ def account_save(request: HttpRequest, team_id: int, account_id: int | None = No
         if account_id
         else CloudAccount(team=team)
     )
+    before = account_state(account) if account.pk else None
     form = AccountForm(request.POST, instance=account)
     if form.is_valid():
         account = form.save(commit=False)
@@ -129,17 +135,11 @@ def account_save(request: HttpRequest, team_id: int, account_id: int | None = No
             messages.error(request, "; ".join(err.messages))
             return redirect("team-detail", team.pk)
         account.save()
-        changed = sorted(f for f in form.changed_data if f != "secret_key") + (
-            ["secret_key"] if form.cleaned_data.get("secret_key") else []
-        )
-        audit_record(
+        account_audit(
             user=request.user,
-            action="account.change" if account_id else "account.create",
-            targets=[account.name],
-            params={"fields": changed},
-            team=team,
             account=account,
-            status=AuditStatus.SUCCEEDED,
+            before=before,
+            secrets_changed=["secret_key"] if form.cleaned_data.get("secret_key") else [],
         )
         messages.success(request, f"Saved the account {account.name}.")
     else:

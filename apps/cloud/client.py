@@ -16,6 +16,7 @@ import requests
 import urllib3
 
 from apps.cloud import signing
+from apps.cloud.endpoints import api_host, checked_endpoint
 from apps.cloud.errors import AnswerLost, CloudError, Unavailable, error_for
 
 VERSIONS = {"batch": "2017-03-12", "omics": "2022-11-28"}
@@ -33,11 +34,12 @@ class Credentials:
 
 
 def endpoint_for(service: str, region: str, override: str = "") -> tuple[str, str]:
-    """(URL to post to, Host header) — the override (the emulator) or the regional domain."""
+    """(URL to post to, Host header) — the override (the emulator) or the regional domain;
+    EndpointRefused when either would lead anywhere else."""
     if override:
-        url = override if "://" in override else f"https://{override}"
-        return url.rstrip("/") + "/", url.split("://", 1)[1].rstrip("/")
-    host = f"{service}.{region}.tencentcloudapi.com" if region else f"{service}.tencentcloudapi.com"
+        url = checked_endpoint(override)
+        return url + "/", url.split("://", 1)[1]
+    host = api_host(service, region)
     return f"https://{host}/", host
 
 

@@ -1,8 +1,8 @@
 """Secrets at rest: Fernet with a key from the environment (FIELD_ENCRYPTION_KEY).
 
-When FIELD_ENCRYPTION_KEY is unset the key is derived from DJANGO_SECRET_KEY, so the demo
-needs no setup; production sets its own key (and rotating DJANGO_SECRET_KEY then does not
-lose the stored SecretKeys).
+Production sets its own key (the processes refuse to start without one, dashboard/startup.py),
+so rotating DJANGO_SECRET_KEY does not lose the stored SecretKeys and a database dump alone
+decrypts nothing. Only a DEBUG process (the demo) without one derives it from SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 class SecretUnreadable(Exception):
@@ -20,15 +21,19 @@ class SecretUnreadable(Exception):
 
 
 @cache
-def _fernet(key: str) -> Fernet:
+def _fernet(key: str, derive_from: str) -> Fernet:
     if not key:
-        digest = hashlib.sha256(("jobdeck-field-key:" + settings.SECRET_KEY).encode()).digest()
+        digest = hashlib.sha256(("jobdeck-field-key:" + derive_from).encode()).digest()
         return Fernet(base64.urlsafe_b64encode(digest))
     return Fernet(key.encode())
 
 
 def _current() -> Fernet:
-    return _fernet(settings.FIELD_ENCRYPTION_KEY)
+    if settings.FIELD_ENCRYPTION_KEY:
+        return _fernet(settings.FIELD_ENCRYPTION_KEY, "")
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is not set (DJANGO_DEBUG is off)")
+    return _fernet("", settings.SECRET_KEY)
 
 
 def encrypt(plain: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.cloud import crypto
+from apps.cloud.endpoints import EndpointRefused, checked_endpoint
+from apps.cloud.regions import clean_regions
 
 
 def default_regions() -> list[str]:
@@ -34,11 +37,14 @@ class CloudAccount(models.Model):
         help_text="Share of each documented rate limit Jobdeck may spend (the rest is left to "
         "the account's other clients).",
     )
+    # Set only by a superuser (the Django admin) or the deployment (manage.py, the demo), never
+    # by a team admin; limited to the API domain and CLOUD_ALLOW_CUSTOM_ENDPOINTS either way.
     endpoint = models.CharField(
         max_length=255,
         blank=True,
-        help_text="Override the API endpoint, e.g. http://127.0.0.1:9100 for the emulator. "
-        "Empty: the real <service>.<region>.tencentcloudapi.com.",
+        help_text="Empty: the real <service>.<region>.tencentcloudapi.com. Otherwise an "
+        "https://*.tencentcloudapi.com address, or one the deployment lists in "
+        "CLOUD_ALLOW_CUSTOM_ENDPOINTS (the emulator).",
     )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -49,6 +55,23 @@ class CloudAccount(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Regions the products serve, an endpoint the workers may post to (every way of saving
+        an account calls this: the forms, the admin, manage.py, the services)."""
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        try:
+            self.regions = clean_regions(self.regions)
+        except ValidationError as err:
+            errors["regions"] = err
+        if self.endpoint:
+            try:
+                self.endpoint = checked_endpoint(self.endpoint)
+            except EndpointRefused as err:
+                errors["endpoint"] = ValidationError(err.message, code="endpoint")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def secret_key(self) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
+from apps.audit.models import AuditStatus
+from apps.audit.services import audit_record
 from apps.cloud.models import CloudAccount
 
 DEFAULT_ACCOUNT_NAME = "default"
@@ -47,4 +51,43 @@ def account_ensure_default() -> CloudAccount | None:
         secret_key=settings.TENCENTCLOUD_SECRET_KEY,
         regions=[settings.TENCENTCLOUD_REGION],
         endpoint=settings.TENCENTCLOUD_ENDPOINT,
+    )
+
+
+# What an account change records, old and new; the SecretKey and token only as "changed".
+AUDITED_FIELDS = ("name", "team", "secret_id", "regions", "budget_share", "endpoint", "enabled")
+
+
+def account_state(account: CloudAccount) -> dict[str, Any]:
+    """The account's non-secret fields as the audit log keeps them (the team by name)."""
+    state = {field: getattr(account, field) for field in AUDITED_FIELDS if field != "team"}
+    state["team"] = account.team.name if account.team_id and account.team else None
+    return state
+
+
+def account_audit(
+    *,
+    user: Any,
+    account: CloudAccount,
+    before: dict[str, Any] | None,
+    secrets_changed: list[str],
+    via: str = "",
+) -> None:
+    """Record an account's creation (`before` None) or change: every non-secret field that
+    changed with its old and new value, and which secrets were replaced (never their values)."""
+    after = account_state(account)
+    changes = {
+        field: {"old": None if before is None else before[field], "new": after[field]}
+        for field in AUDITED_FIELDS
+        if before is None or before[field] != after[field]
+    }
+    audit_record(
+        user=user,
+        action="account.create" if before is None else "account.change",
+        targets=[account.name],
+        params={"changes": changes, "secrets_changed": sorted(secrets_changed)}
+        | ({"via": via} if via else {}),
+        team=account.team,
+        account=account,
+        status=AuditStatus.SUCCEEDED,
     )

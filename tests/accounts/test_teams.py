@@ -67,7 +67,11 @@ def test_the_admin_edits_an_account_without_ever_seeing_its_secret(team):
     assert account.regions == ["ap-guangzhou", "ap-shanghai"] and account.budget_share == 0.3
     assert account.secret_key == SECRET  # empty keeps it
     event = AuditEvent.objects.get(action="account.change", targets=["prod"])
-    assert "secret_key" not in event.params["fields"] and SECRET not in str(event.params)
+    assert event.params["changes"] == {
+        "regions": {"old": ["ap-guangzhou"], "new": ["ap-guangzhou", "ap-shanghai"]},
+        "budget_share": {"old": 0.5, "new": 0.3},
+    }
+    assert event.params["secrets_changed"] == [] and SECRET not in str(event.params)
 
 
 @pytest.mark.parametrize("name", ["eve", "otto"])

@@ -83,7 +83,8 @@ def test_the_admin_never_shows_the_secret(client):
     event = AuditEvent.objects.get(action="account.change", targets=["c"])
     assert (
         event.username == "root"
-        and "regions" in event.params["fields"]
+        and event.params["changes"]["regions"] == {"old": ["ap-guangzhou"], "new": ["ap-shanghai"]}
+        and event.params["secrets_changed"] == []
         and SECRET not in str(event.params)
     )
 

@@ -14,11 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.audit.models import AuditStatus
-from apps.audit.services import audit_record
 from apps.cloud.checks import account_check
 from apps.cloud.models import CloudAccount
-from apps.cloud.services import account_create
+from apps.cloud.services import account_audit, account_create
 
 
 class Command(BaseCommand):
@@ -34,7 +32,11 @@ class Command(BaseCommand):
         )
         add.add_argument("--regions", default="ap-guangzhou", help="comma-separated")
         add.add_argument("--budget-share", type=float, default=None)
-        add.add_argument("--endpoint", default="", help="e.g. http://127.0.0.1:9100 (the emulator)")
+        add.add_argument(
+            "--endpoint",
+            default="",
+            help="e.g. http://127.0.0.1:9100 (the emulator, when CLOUD_ALLOW_CUSTOM_ENDPOINTS lists it)",
+        )
         add.add_argument("--no-check", action="store_true")
         check = sub.add_parser(
             "check", help="call one cheap Describe action per service and region"
@@ -53,13 +55,12 @@ class Command(BaseCommand):
             return
         if opts["command"] == "add":
             account = self._add(opts)
-            audit_record(
+            account_audit(
                 user=None,
-                action="account.create",
-                targets=[account.name],
-                params={"via": "manage.py cloud_account add", "regions": account.regions},
                 account=account,
-                status=AuditStatus.SUCCEEDED,
+                before=None,
+                secrets_changed=["secret_key"],
+                via="manage.py cloud_account add",
             )
             self.stdout.write(f"Added account {account.name}.")
             if opts["no_check"]:
