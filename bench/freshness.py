@@ -50,9 +50,9 @@ def run(planner: str, minutes: float, warmup: float) -> str:
         "SYNC_STREAM_MODULES": "apps.batch.sync" if planner == "smart" else "bench.naive_planner",
         "CLOUD_DEFAULT_BUDGET_SHARE": str(SHARE),
         "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     import django
 
     django.setup()

@@ -127,6 +127,7 @@ def test_demo_starts_shows_jobs_stops_cleanly_and_starts_again(tmp_path):
         "EMBEDDED_REDIS_PORT": str(free_port()),
     }
     env.pop("REDIS_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # as a user runs it: the demo picks its own
     env["TENCENTCLOUD_ENDPOINT"] = f"http://127.0.0.1:{env['EMULATOR_PORT']}"
     run_demo(tmp_path, web, env)
     run_demo(tmp_path, web, env)  # the second start finds its database and login in place
