@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Counter:
+    kind: str  # what is locked: "user", "pair" (user and address) or "address"
     key: str
     limit: int
 
@@ -43,9 +44,9 @@ def _name(username: str) -> str:
 def _user_counters(username: str, address: str) -> list[Counter]:
     limit = settings.SIGNIN_MAX_FAILURES
     name = _name(username)
-    counters = [Counter(f"jobdeck:signin:user:{name}", limit)]
+    counters = [Counter("user", f"jobdeck:signin:user:{name}", limit)]
     if address:
-        counters.append(Counter(f"jobdeck:signin:pair:{name}:{address}", limit))
+        counters.append(Counter("pair", f"jobdeck:signin:pair:{name}:{address}", limit))
     return counters
 
 
@@ -53,7 +54,9 @@ def _counters(username: str, address: str) -> list[Counter]:
     counters = _user_counters(username, address)
     if address:
         counters.append(
-            Counter(f"jobdeck:signin:addr:{address}", settings.SIGNIN_ADDRESS_MAX_FAILURES)
+            Counter(
+                "address", f"jobdeck:signin:addr:{address}", settings.SIGNIN_ADDRESS_MAX_FAILURES
+            )
         )
     return counters
 
@@ -72,7 +75,7 @@ def locked(username: str, address: str) -> bool:
     return any(counts.get(c.key, 0) >= c.limit for c in counters)
 
 
-def _count(counter: Counter) -> None:
+def _count(counter: Counter, address: str) -> None:
     seconds = settings.SIGNIN_LOCK_SECONDS
     cache.add(counter.key, 0, seconds)
     try:
@@ -83,7 +86,14 @@ def _count(counter: Counter) -> None:
     if failures == counter.limit:
         # The lock lasts its full time from the failure that set it, not from the first one.
         cache.touch(counter.key, seconds)
-        log.warning("sign-in locked for %d s after %d failures", seconds, failures)
+        # The typed name is not logged: people type their password into it by mistake.
+        log.warning(
+            "sign-in locked (%s, from %s) for %d s after %d failures",
+            counter.kind,
+            address or "no address",
+            seconds,
+            failures,
+        )
 
 
 @receiver(user_login_failed)
@@ -91,8 +101,9 @@ def count_failure(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     try:
-        for counter in _counters(str(credentials.get("username", "")), client_address(request)):
-            _count(counter)
+        address = client_address(request)
+        for counter in _counters(str(credentials.get("username", "")), address):
+            _count(counter, address)
     except Exception as err:
         log.warning(
             "sign-in failure not counted: the cache is unreachable (%s)", type(err).__name__
