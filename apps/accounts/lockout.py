@@ -2,7 +2,8 @@
 
 Every authenticate() call passes here (`apps.accounts.backends`), so the sign-in page, the
 admin's login and any other caller share one throttle. Failures are counted in the cache, each
-counter for SIGNIN_LOCK_SECONDS from its first failure:
+counter for SIGNIN_LOCK_SECONDS from its first failure (a lock lasts that long from the failure
+that set it):
 
 - per username and per (username, address), SIGNIN_MAX_FAILURES: guessing one user's password,
   from one address or from many;

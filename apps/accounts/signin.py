@@ -19,6 +19,8 @@ class SignInView(LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         request = self.request
 
+        # Safe to run again: a locked database fails the first write (the new session's INSERT
+        # in login's cycle_key, or BEGIN IMMEDIATE before it), before the session holds the user.
         def sign_in() -> None:
             login(request, form.get_user())
             # Saved here, inside the retry; the session middleware's save afterwards only
