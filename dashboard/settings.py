@@ -80,9 +80,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # The probes of the container and the scraper ask over plain HTTP from inside (docker-compose.yml).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # A proxy that terminates TLS says so in this header (e.g. X-Forwarded-Proto).
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
+# It also gives the client's address (the last X-Forwarded-For entry, dashboard/proxy.py).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 WSGI_APPLICATION = "dashboard.wsgi.application"
 
@@ -112,6 +112,16 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Django's backend behind the sign-in lockout (apps/accounts/lockout.py), so every way in
+# (the sign-in page, the admin, any authenticate() call) is throttled alike.
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.LockoutModelBackend"]
+# Failed sign-ins within SIGNIN_LOCK_SECONDS that lock a username (from anywhere) out, and the
+# higher number that locks an address (many names guessed from it; one user's typos must not
+# lock out everyone behind the same proxy).
+SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 5)
+SIGNIN_ADDRESS_MAX_FAILURES = env_int("SIGNIN_ADDRESS_MAX_FAILURES", 50)
+SIGNIN_LOCK_SECONDS = env_int("SIGNIN_LOCK_SECONDS", 15 * 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,10 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from apps.accounts.forms import AdminSignInForm
 from apps.accounts.models import Membership, Team, User
 from apps.audit.models import AuditStatus
 from apps.audit.services import audit_record
 
+# The admin's login says when a name is locked out (the backend refuses it either way).
+admin.site.login_form = AdminSignInForm
 admin.site.register(User, UserAdmin)
 
 
