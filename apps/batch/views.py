@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,6 +17,7 @@ from apps.accounts.access import can_act, visible_accounts
 from apps.actions.catalog import available
 from apps.audit.selectors import events_about
 from apps.batch import selectors
+from apps.batch.downloads import download_name
 from apps.batch.models import JobState
 from apps.sync.models import Kind
 from apps.sync.selectors import freshness
@@ -93,9 +95,8 @@ def instance_detail(request: HtmxHttpRequest, job_id: str, task: str, index: int
         stream = request.GET["download"]
         text = getattr(log, stream, "") if log else ""
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{stream}.{job.job_id}.{task}.{index}.log"'
-        )
+        name = download_name(stream, job.job_id, task, str(index))
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
     target = f"{job.job_id}/{task}/{index}"
     acting = can_act(request.user, job.account)
