@@ -100,7 +100,8 @@ def instance_detail(request: HtmxHttpRequest, job_id: str, task: str, index: int
         text = getattr(log, stream, "") if log else ""
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
         name = download_name(stream, job.job_id, task, str(index))
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        # None only for an inline response without a name, which this never is.
+        response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
         return response
     target = f"{job.job_id}/{task}/{index}"
     acting = can_act(request.user, job.account)

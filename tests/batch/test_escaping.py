@@ -53,7 +53,7 @@ def test_a_hostile_task_name_cannot_choose_the_download_name(admin_client, hosti
     download = admin_client.get(url, {"download": "stdout"})
     header = Message()
     header["Content-Disposition"] = download["Content-Disposition"]
-    params = header.get_params(header="content-disposition")
+    params = header.get_params(header="content-disposition") or []
     assert [key for key, _ in params] == ["attachment", "filename"]  # one name, no filename*
     name = header.get_filename()
     assert name == "stdout.job-00000000.filename_UTF-8_evil_html.0.log"
