@@ -79,7 +79,7 @@ def invisible_job(job: Job) -> Job:
     job.state_reason = "quota\x1b[2J\x1b]0;owned\x07 exceeded\x9b"
     job.save()
     Task.objects.update(name="stage\u2066x\u2069")
-    TaskInstance.objects.update(reason="oom\x00\x7f killed")
+    TaskInstance.objects.update(reason="oom\x01\x7f killed")  # no NUL: PostgreSQL refuses it
     RunGroup.objects.create(
         account=job.account,
         region=job.region,
@@ -99,7 +99,7 @@ def test_controls_and_bidi_overrides_from_the_cloud_are_shown_visibly(admin_clie
             "stage\\u2066x\\u2069",
         ],
         reverse("batch:instance-detail", args=[job.job_id, "stage\u2066x\u2069", 0]): [
-            "oom\u2400\u2421 killed"
+            "oom\u2401\u2421 killed"
         ],
         reverse("omics:run-group-list"): ["run-\\u202eabc", "rg\u241b[31m"],
     }
