@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the page as rendered: controls and bidi overrides from the cloud's text
+    # are shown as visible stand-ins, never passed to the browser (apps/ui/visible.py).
+    "apps.ui.visible.VisibleControlsMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"

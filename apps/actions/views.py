@@ -28,10 +28,12 @@ from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
 
 
 def _back(request: HttpRequest) -> str:
-    """Where to go after the action: the page it was asked from, if it is one of ours."""
+    """Where to go after the action: the page it was asked from, which is always a path on
+    this site. No host is allowed, not even ours (a Host header is the client's to choose),
+    and `//host` or `/\\host`, which browsers read as another site, are refused too."""
     back = request.POST.get("back", "")
-    allowed = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
-    return back if back and allowed else "/"
+    path_only = back.startswith("/") and not back.startswith(("//", "/\\"))
+    return back if path_only and url_has_allowed_host_and_scheme(back, allowed_hosts=None) else "/"
 
 
 @require_POST

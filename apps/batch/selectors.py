@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.batch.models import (
     ACTIVE_STATES,
@@ -23,6 +25,7 @@ from apps.batch.models import (
     TaskInstance,
 )
 from apps.cloud.models import CloudAccount
+from apps.ui.params import Params
 
 SORTS = {
     "newest": "-created_at",
@@ -37,7 +40,8 @@ SORTS = {
 # --- jobs ------------------------------------------------------------------------------------
 @dataclass
 class JobQuery:
-    """The job list's filters, all in the URL (links are stable, the back button works)."""
+    """The job list's filters, all in the URL (links are stable, the back button works). A
+    parameter that cannot be used is ignored, and `problems` says so on the page."""
 
     states: list[str] = field(default_factory=list)
     env: str = ""
@@ -49,20 +53,24 @@ class JobQuery:
     ended_since: datetime | None = None
     sort: str = "newest"
 
+    problems: list[str] = field(default_factory=list)  # parameters that could not be used
+
     @classmethod
-    def from_params(cls, params: Any) -> JobQuery:
-        query = cls(
-            states=[s for s in params.getlist("state") if s],
-            env=params.get("env", "").strip(),
-            zone=params.get("zone", "").strip(),
-            tag=params.get("tag", "").strip(),
-            text=params.get("q", "").strip(),
-            sort=params.get("sort", "newest") if params.get("sort") in SORTS else "newest",
+    def from_params(cls, data: QueryDict) -> JobQuery:
+        params = Params(data)
+        sort = params.text("sort", _("Sort"))
+        return cls(
+            states=params.texts("state", _("State")),
+            env=params.text("env", _("Environment")),
+            zone=params.text("zone", _("Zone")),
+            tag=params.text("tag", _("Tag")),
+            text=params.text("q", _("Search")),
+            since=params.when("since", _("Created from")),
+            until=params.when("until", _("Created to")),
+            ended_since=params.when("ended_since", _("Ended since")),
+            sort=sort if sort in SORTS else "newest",
+            problems=params.problems,
         )
-        query.since = _parse_when(params.get("since", ""))
-        query.until = _parse_when(params.get("until", ""))
-        query.ended_since = _parse_when(params.get("ended_since", ""))
-        return query
 
     def to_params(self, **changes: Any) -> str:
         data = {
@@ -82,16 +90,6 @@ class JobQuery:
         return urlencode(
             [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs]) if v]
         )
-
-
-def _parse_when(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_current_timezone())
 
 
 def jobs(accounts: QuerySet[CloudAccount], query: JobQuery) -> QuerySet[Job]:

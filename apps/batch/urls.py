@@ -7,10 +7,12 @@ from apps.batch import views
 app_name = "batch"
 urlpatterns = [
     path("envs/", views.env_list, name="env-list"),
-    path("envs/<str:env_id>/", views.env_detail, name="env-detail"),
+    path("envs/<cloud_id:env_id>/", views.env_detail, name="env-detail"),
     path("jobs/", views.job_list, name="job-list"),
-    path("jobs/<str:job_id>/", views.job_detail, name="job-detail"),
+    path("jobs/<cloud_id:job_id>/", views.job_detail, name="job-detail"),
     path(
-        "jobs/<str:job_id>/<str:task>/<int:index>/", views.instance_detail, name="instance-detail"
+        "jobs/<cloud_id:job_id>/<cloud_id:task>/<int:index>/",
+        views.instance_detail,
+        name="instance-detail",
     ),
 ]

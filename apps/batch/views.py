@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,11 +18,13 @@ from apps.accounts.access import can_act, visible_accounts
 from apps.actions.catalog import available
 from apps.audit.selectors import events_about
 from apps.batch import selectors
+from apps.batch.downloads import download_name
 from apps.batch.models import JobState
 from apps.sync.models import Kind
 from apps.sync.selectors import freshness
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
 from apps.ui.pages import shown
+from apps.ui.params import Params
 
 PAGE_SIZE = 50
 INSTANCE_PAGE = 50
@@ -54,7 +58,8 @@ def job_list(request: HtmxHttpRequest) -> HttpResponse:
 def job_detail(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
     accounts = visible_accounts(request.user)
     job = shown(selectors.job_for(accounts, job_id), "No such job in the cache (yet).")
-    task_filter, state_filter = request.GET.get("task", ""), request.GET.get("state", "")
+    params = Params(request.GET)
+    task_filter, state_filter = params.text("task", _("Task")), params.text("state", _("State"))
     instances = Paginator(
         selectors.instances_of(job, task=task_filter, state=state_filter), INSTANCE_PAGE
     )
@@ -73,6 +78,7 @@ def job_detail(request: HtmxHttpRequest, job_id: str) -> HttpResponse:
         "now": timezone.now(),
         "actions": available(Kind.JOB, job) if can_act(request.user, job.account) else [],
         "audit": events_about(request.user, job.job_id),
+        "problems": params.problems,
     }
     return page_or_fragment(
         request, "batch/job_detail.html", "job-live", context, done=job.is_ended
@@ -93,9 +99,9 @@ def instance_detail(request: HtmxHttpRequest, job_id: str, task: str, index: int
         stream = request.GET["download"]
         text = getattr(log, stream, "") if log else ""
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{stream}.{job.job_id}.{task}.{index}.log"'
-        )
+        name = download_name(stream, job.job_id, task, str(index))
+        # None only for an inline response without a name, which this never is.
+        response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
         return response
     target = f"{job.job_id}/{task}/{index}"
     acting = can_act(request.user, job.account)

@@ -74,20 +74,26 @@ def run_for(accounts: QuerySet[CloudAccount], run_uuid: str) -> Run | None:
 
 
 def calls_of(run: Run) -> list[RunCall]:
-    """Every call of the run, parents before their children, in start order."""
+    """Every call of the run once, parents before their children, in start order.
+
+    The tree is the cloud's answer, so it may be as deep or as tangled as a hostile or broken
+    answer makes it (a call that is its own ancestor, a call whose id is the run's): the walk
+    uses a stack, not recursion, and visits each call once, so it ends after len(calls) steps.
+    """
     calls = list(run.calls.filter(gone_at=None).order_by("submitted_at", "call_id"))
     children: dict[str, list[RunCall]] = {}
     for call in calls:
         children.setdefault(call.parent_id, []).append(call)
     ordered: list[RunCall] = []
-
-    def walk(parent: str, depth: int) -> None:
-        for call in children.get(parent, []):
-            call.depth = depth  # type: ignore[attr-defined]
-            ordered.append(call)
-            walk(call.call_id, depth + 1)
-
-    walk(run.run_uuid, 0)
-    seen = {c.call_id for c in ordered}
+    seen: set[str] = set()
+    stack = [(call, 0) for call in reversed(children.get(run.run_uuid, []))]
+    while stack:
+        call, depth = stack.pop()
+        if call.call_id in seen:
+            continue
+        seen.add(call.call_id)
+        call.depth = depth  # type: ignore[attr-defined]
+        ordered.append(call)
+        stack += [(child, depth + 1) for child in reversed(children.get(call.call_id, []))]
     ordered += [c for c in calls if c.call_id not in seen]  # orphans (parent not synced yet)
     return ordered

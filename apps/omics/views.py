@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,13 +19,15 @@ from apps.sync.models import Kind
 from apps.sync.selectors import freshness
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
 from apps.ui.pages import shown
+from apps.ui.params import Params
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def run_group_list(request: HtmxHttpRequest) -> HttpResponse:
     accounts = visible_accounts(request.user)
-    status, text = request.GET.get("status", ""), request.GET.get("q", "").strip()
+    params = Params(request.GET)
+    status, text = params.text("status", _("Status")), params.text("q", _("Search"))
     page = Paginator(selectors.run_groups(accounts, status=status, text=text), 50).get_page(
         request.GET.get("page")
     )
@@ -37,6 +40,7 @@ def run_group_list(request: HtmxHttpRequest) -> HttpResponse:
         "statuses": [s.value for s in RunGroupStatus],
         "moving": any(not g.is_ended for g in groups),
         "freshness": freshness(accounts, "omics.run"),
+        "problems": params.problems,
     }
     return page_or_fragment(
         request, "omics/run_group_list.html", "group-rows", context, done=not context["moving"]

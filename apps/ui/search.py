@@ -4,7 +4,7 @@ the job list."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -52,7 +52,7 @@ def _jump(accounts: QuerySet[CloudAccount], word: str) -> str | None:
     if word.startswith("node-"):
         env = batch.env_for_node(accounts, word)
         if env:
-            return reverse("batch:env-detail", args=[env.env_id]) + f"#{word}"
+            return reverse("batch:env-detail", args=[env.env_id]) + "#" + quote(word, safe="")
     if word.startswith("run-") and omics.run_group_for(accounts, word):
         return reverse("omics:run-group-detail", args=[word])
     if UUID.match(word) and omics.run_for(accounts, word):

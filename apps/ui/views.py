@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from apps.accounts.access import visible_accounts
@@ -14,6 +16,7 @@ from apps.omics import selectors as omics
 from apps.sync.redis_health import redis_up_for
 from apps.sync.selectors import freshness, stream_health
 from apps.ui import search as search_terms
+from apps.ui.params import Params
 
 
 @require_GET
@@ -35,4 +38,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Jump to an id (`job-…`, `env-…`, `node-…`, a run group, a run) or filter the lists with
     `key:value` terms (`state:FAILED env:env-1a2b name:align`)."""
-    return redirect(search_terms.resolve(visible_accounts(request.user), request.GET.get("q", "")))
+    params = Params(request.GET)
+    text = params.text("q", _("Search"))
+    for problem in params.problems:  # said on the job list, where an empty search leads
+        messages.error(request, problem)
+    return redirect(search_terms.resolve(visible_accounts(request.user), text))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from email.message import Message
+
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from apps.batch.models import Job, TaskInstance, TaskLog
+from apps.batch.models import Job, Task, TaskInstance, TaskLog
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +44,17 @@ def test_hostile_strings_are_text(admin_client, hostile_job, path):
     assert "<script>alert" not in body and "<img src=x" not in body
     if path != "/":
         assert "&lt;script&gt;" in body or "&quot;&gt;&lt;img" in body
+
+
+def test_a_hostile_task_name_cannot_choose_the_download_name(admin_client, hostile_job):
+    Task.objects.update(name="\"; filename*=UTF-8''evil.html;")
+    instance = TaskInstance.objects.select_related("task__job").get()
+    url = reverse("batch:instance-detail", args=[hostile_job.job_id, instance.task.name, 0])
+    download = admin_client.get(url, {"download": "stdout"})
+    header = Message()
+    header["Content-Disposition"] = download["Content-Disposition"]
+    params = header.get_params(header="content-disposition") or []
+    assert [key for key, _ in params] == ["attachment", "filename"]  # one name, no filename*
+    name = header.get_filename()
+    assert name == "stdout.job-00000000.filename_UTF-8_evil_html.0.log"
+    assert download.content.decode() == instance.log.stdout

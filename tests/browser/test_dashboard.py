@@ -177,3 +177,24 @@ def test_a_viewer_sees_no_action_buttons(browser, live_server, cache):
     tab.goto("/jobs/")
     assert tab.locator("#job-actions").count() == 0
     context.close()
+
+
+def test_a_hostile_task_name_cannot_choose_the_downloaded_file(page, cache):
+    from django.urls import reverse
+
+    from apps.batch.models import Task, TaskInstance
+
+    instance = (
+        TaskInstance.objects.filter(task__job__account=cache, log__isnull=False)
+        .select_related("task__job")
+        .earliest("pk")
+    )
+    hostile = "\"; filename*=UTF-8''evil.html;"
+    Task.objects.filter(pk=instance.task_id).update(name=hostile)
+    job_id = instance.task.job.job_id
+    page.goto(reverse("batch:instance-detail", args=[job_id, hostile, instance.index]))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="download stdout").click()
+    assert download.value.suggested_filename == (
+        f"stdout.{job_id}.filename_UTF-8_evil_html.{instance.index}.log"
+    )

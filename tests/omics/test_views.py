@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.omics.models import OmicsEnvironment, Run, RunGroup
+from apps.omics import selectors
+from apps.omics.models import OmicsEnvironment, Run, RunCall, RunGroup
+from tests import factories
 from tests.pages import PAGE_CHROME
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +58,38 @@ def test_search_jumps_to_run_groups_and_runs(admin_client, synced):
     assert admin_client.get(reverse("ui:search"), {"q": run.run_uuid})["Location"] == reverse(
         "omics:run-detail", args=[run.run_uuid]
     )
+
+
+@pytest.fixture
+def tangled_run() -> Run:
+    """A run whose calls the cloud answered with a chain 1,500 deep, two calls that are each
+    other's parent, and a call that claims the run's own id with a top-level call under it."""
+    account = factories.account()
+    group = RunGroup.objects.create(
+        account=account, region=factories.REGION, run_group_id="rg-tangled", status="RUNNING"
+    )
+    run = Run.objects.create(
+        account=account, region=factories.REGION, group=group, run_uuid="run-1", status="RUNNING"
+    )
+    deep = [
+        RunCall(run=run, call_id=f"deep-{n}", parent_id=f"deep-{n - 1}" if n else "run-1")
+        for n in range(1500)
+    ]
+    tangled = [
+        RunCall(run=run, call_id="loop-a", parent_id="loop-b", name="loop-a"),
+        RunCall(run=run, call_id="loop-b", parent_id="loop-a", name="loop-b"),
+        RunCall(run=run, call_id="top", parent_id="run-1", name="top"),
+        RunCall(run=run, call_id="run-1", parent_id="top", name="the-run-again"),
+    ]
+    RunCall.objects.bulk_create([*deep, *tangled], batch_size=500)
+    return run
+
+
+def test_a_deep_or_cyclic_call_tree_shows_every_call_once(admin_client, tangled_run):
+    page = admin_client.get(reverse("omics:run-detail", args=[tangled_run.run_uuid]))
+    assert page.status_code == 200
+    calls = selectors.calls_of(tangled_run)
+    assert len(calls) == len({c.call_id for c in calls}) == 1504
+    body = page.content.decode()
+    for name in ("loop-a", "loop-b", "top", "the-run-again"):
+        assert f"{name}</td>" in body
