@@ -141,7 +141,9 @@ def parse(status: int, content: bytes, action: str) -> dict[str, Any]:
         response = json.loads(content)["Response"]
         if not isinstance(response, dict):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+        if b"\\u0000" in content:
+            response = _without_nul(response)
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: absurd nesting
         raise AnswerLost(
             "MalformedResponse", f"{action}: the body is not an API envelope"
         ) from None
@@ -155,3 +157,16 @@ def parse(status: int, content: bytes, action: str) -> dict[str, Any]:
     if status != 200:
         raise CloudError(f"HTTP{status}", f"{action}: unexpected HTTP {status}")
     return response
+
+
+def _without_nul(value: Any) -> Any:
+    """`value` with every NUL in its strings replaced by U+FFFD: PostgreSQL stores no NUL in a
+    text or jsonb column, so one such character from the cloud would fail the whole batch's
+    write, again on every step."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
