@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.db import DatabaseError
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -24,13 +25,22 @@ def health_success(scope: Scope, stream: str) -> None:
 
 
 def health_failure(scope: Scope, stream: str, error: CloudError) -> None:
-    now = timezone.now()
     request = f" (RequestId {error.request_id})" if error.request_id else ""
+    _failure(scope, stream, error.code, error.message + request)
+
+
+def health_database_error(scope: Scope, stream: str, error: DatabaseError) -> None:
+    """The step could not write what it learnt (locked, restarting): it is tried again."""
+    _failure(scope, stream, f"Database.{type(error).__name__}", str(error) or repr(error))
+
+
+def _failure(scope: Scope, stream: str, code: str, message: str) -> None:
+    now = timezone.now()
     _rows(scope, stream).update(
         last_attempt_at=now,
         last_error_at=now,
-        last_error_code=error.code[:128],
-        last_error_message=(error.message + request)[:2000],
+        last_error_code=code[:128],
+        last_error_message=message[:2000],
         consecutive_failures=F("consecutive_failures") + 1,
         calls=F("calls") + 1,
         errors=F("errors") + 1,

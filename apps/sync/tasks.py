@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from apps.cloud.errors import CloudError
 from apps.cloud.gateway import Throttled
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope, stream_lock
 from apps.sync import coordination
-from apps.sync.health import health_failure, health_success
+from apps.sync.health import health_database_error, health_failure, health_success
 from apps.sync.streams import REGISTRY, Step, cursor_dump, cursor_load, registered
 
 log = logging.getLogger(__name__)
@@ -63,11 +65,27 @@ def step_once(name: str, scope: Scope, cursor: dict[str, Any]) -> Step[Any]:
         return Step(typed, busy.wait)
     except CloudError as err:
         log.warning("%s %s: %s", name, scope, err)
-        health_failure(scope, name, err)
+        _record_health(health_failure, scope, name, err)
+        return Step(typed, stream.error_delay)
+    except DatabaseError as err:
+        # Locked (SQLite), restarting or a serialization failure (PostgreSQL): the steps are
+        # idempotent, so the same step later loses nothing; ending the chain would stop the
+        # stream until its lock's lease ran out.
+        log.warning("%s %s: database error, step rescheduled: %s", name, scope, err)
+        _record_health(health_database_error, scope, name, err)
         return Step(typed, stream.error_delay)
     if step.called:
-        health_success(scope, name)
+        _record_health(health_success, scope, name)
     return step
+
+
+def _record_health(record: Callable[..., None], *args: Any) -> None:
+    """Health is recorded when the database allows it: the failure being recorded may be the
+    database's own, and the next step records it again."""
+    try:
+        record(*args)
+    except DatabaseError:
+        log.debug("stream health not recorded", exc_info=True)
 
 
 @shared_task(ignore_result=True)
