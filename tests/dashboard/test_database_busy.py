@@ -28,13 +28,12 @@ WAIT_MS = 500  # how long this test's requests wait on the lock (the web waits l
 def another_writer_holds_the_database() -> Iterator[None]:
     """Another connection's write transaction, held until the block ends."""
     db: dict[str, Any] = connection.settings_dict
+    other: sqlite3.Connection | psycopg.Connection[Any]
     if connection.vendor == "sqlite":
         other = sqlite3.connect(db["NAME"], isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
-        wait, unwait = (
-            f"PRAGMA busy_timeout = {WAIT_MS}",
-            (f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}"),
-        )
+        wait = f"PRAGMA busy_timeout = {WAIT_MS}"
+        unwait = f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}"
     else:
         other = psycopg.connect(
             host=db["HOST"] or "127.0.0.1",
@@ -45,7 +44,7 @@ def another_writer_holds_the_database() -> Iterator[None]:
         )
         # A migration's lock: readers go on, writers to the table wait.
         other.execute(f"LOCK TABLE {Operation._meta.db_table} IN EXCLUSIVE MODE")
-        wait, unwait = f"SET lock_timeout = {WAIT_MS}", "SET lock_timeout = 0"
+        wait, unwait = f"SET lock_timeout = {WAIT_MS}", "SET lock_timeout = 0"  # 0: no limit
     with connection.cursor() as cursor:
         cursor.execute(wait)
     try:
