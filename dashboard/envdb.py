@@ -11,8 +11,9 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 # Below CELERY_TASK_SOFT_TIME_LIMIT (60 s) with room for the health write after it: a sync
-# step waiting on another writer's lock fails and is rescheduled, it is not killed.
-SQLITE_BUSY_TIMEOUT_S = 20
+# step waiting on another writer's lock fails and is rescheduled, it is not killed. The same
+# bound on PostgreSQL (lock_timeout), whose lock waits are otherwise unbounded.
+LOCK_WAIT_S = 20
 
 
 def sqlite_database(name: Path) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def sqlite_database(name: Path) -> dict[str, Any]:
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": SQLITE_BUSY_TIMEOUT_S,
+            "timeout": LOCK_WAIT_S,
         },
         "TEST": {"NAME": str(test_name)},
     }
@@ -66,6 +67,7 @@ def database_from_url(url: str, *, sqlite_default: Path) -> dict[str, Any]:
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 60,
+            "OPTIONS": {"options": f"-c lock_timeout={LOCK_WAIT_S * 1000}"},
         }
     if parts.scheme == "sqlite":
         return sqlite_database(_sqlite_path(url, parts, sqlite_default))

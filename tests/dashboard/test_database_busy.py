@@ -15,7 +15,7 @@ from django.db import connection
 
 from apps.actions.models import Operation
 from apps.batch.models import Job
-from dashboard.envdb import SQLITE_BUSY_TIMEOUT_S
+from dashboard.envdb import LOCK_WAIT_S
 from tests import factories
 
 # Committed for real: the lock is another connection's, the request must wait on it.
@@ -33,7 +33,7 @@ def another_writer_holds_the_database() -> Iterator[None]:
         other = sqlite3.connect(db["NAME"], isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         wait = f"PRAGMA busy_timeout = {WAIT_MS}"
-        unwait = f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}"
+        unwait = f"PRAGMA busy_timeout = {LOCK_WAIT_S * 1000}"
     else:
         other = psycopg.connect(
             host=db["HOST"] or "127.0.0.1",
@@ -44,7 +44,7 @@ def another_writer_holds_the_database() -> Iterator[None]:
         )
         # A migration's lock: readers go on, writers to the table wait.
         other.execute(f"LOCK TABLE {Operation._meta.db_table} IN EXCLUSIVE MODE")
-        wait, unwait = f"SET lock_timeout = {WAIT_MS}", "SET lock_timeout = 0"  # 0: no limit
+        wait, unwait = f"SET lock_timeout = {WAIT_MS}", "RESET lock_timeout"
     with connection.cursor() as cursor:
         cursor.execute(wait)
     try:
