@@ -75,13 +75,16 @@ def step_once(name: str, scope: Scope, cursor: dict[str, Any]) -> Step[Any]:
         _record_health(health_database_error, scope, name, err)
         return Step(typed, stream.error_delay)
     if step.called:
-        _record_health(health_success, scope, name)
+        try:
+            health_success(scope, name)
+        except DatabaseError as err:  # what the step learnt is saved, only its health is not
+            log.warning("%s %s: database error, health not recorded: %s", name, scope, err)
     return step
 
 
 def _record_health(record: Callable[..., None], *args: Any) -> None:
-    """Health is recorded when the database allows it: the failure being recorded may be the
-    database's own, and the next step records it again."""
+    """A failure's health is recorded when the database allows it: the failure may be the
+    database's own (already logged), and the next step records it again."""
     try:
         record(*args)
     except DatabaseError:
