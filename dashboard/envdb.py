@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -35,7 +35,7 @@ def sqlite_database(name: Path) -> dict[str, Any]:
     }
 
 
-def _sqlite_path(url: str, parts: Any, default: Path) -> Path:
+def _sqlite_path(url: str, parts: SplitResult, default: Path) -> Path:
     """`sqlite://` is the default file; after the third slash comes the path, so
     `sqlite:///db.sqlite3` is relative (to the project) and `sqlite:////srv/db.sqlite3`
     absolute, as in SQLAlchemy and dj-database-url."""
@@ -47,7 +47,7 @@ def _sqlite_path(url: str, parts: Any, default: Path) -> Path:
     path = unquote(parts.path)[1:]
     if not path:
         return default
-    if path == ":memory:" or path.startswith("file:"):
+    if path == ":memory:":
         # Each process (web, worker, beat) would see a database of its own.
         raise ImproperlyConfigured("DATABASE_URL: an in-memory SQLite database is not shared")
     return default.parent / path  # an absolute path stays as it is
