@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import DatabaseError
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -15,6 +18,16 @@ from apps.sync.models import SyncHealth
 def _rows(scope: Scope, stream: str) -> QuerySet[SyncHealth]:
     SyncHealth.objects.get_or_create(**scope.lookup, stream=stream)
     return SyncHealth.objects.filter(**scope.lookup, stream=stream)
+
+
+def health_if_possible(record: Callable[..., None], *args: Any) -> DatabaseError | None:
+    """Record health if the database allows it (the failure being recorded may be the
+    database's own; the next step records again). Returns the database's refusal, if any."""
+    try:
+        record(*args)
+    except DatabaseError as refused:
+        return refused
+    return None
 
 
 def health_success(scope: Scope, stream: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
@@ -15,7 +14,12 @@ from apps.cloud.gateway import Throttled
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope, stream_lock
 from apps.sync import coordination
-from apps.sync.health import health_database_error, health_failure, health_success
+from apps.sync.health import (
+    health_database_error,
+    health_failure,
+    health_if_possible,
+    health_success,
+)
 from apps.sync.streams import REGISTRY, Step, cursor_dump, cursor_load, registered
 
 log = logging.getLogger(__name__)
@@ -65,30 +69,19 @@ def step_once(name: str, scope: Scope, cursor: dict[str, Any]) -> Step[Any]:
         return Step(typed, busy.wait)
     except CloudError as err:
         log.warning("%s %s: %s", name, scope, err)
-        _record_health(health_failure, scope, name, err)
+        health_if_possible(health_failure, scope, name, err)
         return Step(typed, stream.error_delay)
     except DatabaseError as err:
         # Locked (SQLite), restarting or a serialization failure (PostgreSQL): the steps are
         # idempotent, so the same step later loses nothing; ending the chain would stop the
         # stream until its lock's lease ran out.
         log.warning("%s %s: database error, step rescheduled: %s", name, scope, err)
-        _record_health(health_database_error, scope, name, err)
+        health_if_possible(health_database_error, scope, name, err)  # logged above either way
         return Step(typed, stream.error_delay)
-    if step.called:
-        try:
-            health_success(scope, name)
-        except DatabaseError as err:  # what the step learnt is saved, only its health is not
-            log.warning("%s %s: database error, health not recorded: %s", name, scope, err)
+    if step.called and (refused := health_if_possible(health_success, scope, name)):
+        # what the step learnt is saved, only its health is not
+        log.warning("%s %s: database error, health not recorded: %s", name, scope, refused)
     return step
-
-
-def _record_health(record: Callable[..., None], *args: Any) -> None:
-    """A failure's health is recorded when the database allows it: the failure may be the
-    database's own (already logged), and the next step records it again."""
-    try:
-        record(*args)
-    except DatabaseError:
-        log.debug("stream health not recorded", exc_info=True)
 
 
 @shared_task(ignore_result=True)
