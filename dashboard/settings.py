@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # Every page needs a sign-in, except the views marked @login_not_required (health checks,
     # the sign-in page itself).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A locked or restarting database answers 503 with Retry-After, not 500.
+    "dashboard.database_busy.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -20,8 +20,15 @@ from apps.actions.models import OPEN, Operation, OperationStatus
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_finish, audit_record
 from apps.batch import sync as batch_sync
+from apps.cloud.client import Credentials
 from apps.cloud.errors import AnswerLost, CloudError
-from apps.cloud.gateway import acquire, cloud_call, rate_for
+from apps.cloud.gateway import (
+    CredentialsUnreadable,
+    acquire,
+    cloud_call,
+    credentials_for,
+    rate_for,
+)
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
 from apps.omics import sync as omics_sync
@@ -187,6 +194,12 @@ def operation_step(operation: Operation) -> float | None:
         Operation.objects.filter(pk=operation.pk).update(results=operation.results)
         return 0.0
     chunk = batch[0]
+    try:  # before the mark: a call that cannot be signed is not sent, it fails (not unknown)
+        credentials = credentials_for(operation.account)
+    except CredentialsUnreadable as err:
+        unsent = {"ok": False, "code": err.code, "message": err.message}
+        _settle(operation, pending, unsent)  # every pending call would fail the same way
+        return 0.0
     # The budget first (a busy bucket raises Throttled): only a call about to go out is
     # marked and audited.
     slot = acquire(operation.scope, spec.service, spec.cloud_action, block=False)
@@ -194,18 +207,31 @@ def operation_step(operation: Operation) -> float | None:
     if event is None:
         return send_lease_seconds()  # another step claimed the chunk first
     params = spec.params(chunk)
-    outcome = _send(operation.scope, spec, params, event, slot)
+    outcome = _send(operation.scope, spec, params, event, slot, credentials)
     _settle(operation, [t.key for t in chunk], outcome)
     _refresh_soon(operation, spec, chunk)
     return 0.0
 
 
 def _send(
-    scope: Scope, spec: ActionSpec, params: dict[str, Any], event: AuditEvent, slot: Any
+    scope: Scope,
+    spec: ActionSpec,
+    params: dict[str, Any],
+    event: AuditEvent,
+    slot: Any,
+    credentials: Credentials,
 ) -> dict[str, Any]:
     """The one call, its audit event finished, and the outcome to save per target."""
     try:
-        reply = cloud_call(scope, spec.service, spec.cloud_action, params, block=False, slot=slot)
+        reply = cloud_call(
+            scope,
+            spec.service,
+            spec.cloud_action,
+            params,
+            block=False,
+            slot=slot,
+            credentials=credentials,
+        )
     except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
         message = f"{err.message}. {UNKNOWN_LOST}"
         audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)

@@ -20,6 +20,7 @@ import requests
 from django.conf import settings
 
 from apps.cloud import client
+from apps.cloud.crypto import SecretUnreadable
 from apps.cloud.errors import CloudError, RateLimited, Unavailable
 from apps.cloud.limits import is_read, limit_for
 from apps.cloud.models import CloudAccount
@@ -39,6 +40,21 @@ class Throttled(Exception):
         super().__init__(f"{bucket.action} in {bucket.region}: next slot in {wait:.2f} s")
         self.bucket = bucket
         self.wait = wait
+
+
+class CredentialsUnreadable(CloudError):
+    """The account's stored SecretKey (or token) cannot be decrypted with the current
+    FIELD_ENCRYPTION_KEY: nothing can be signed, so nothing is sent."""
+
+
+def credentials_for(account: CloudAccount) -> client.Credentials:
+    """The account's key pair, decrypted; raises CredentialsUnreadable (a CloudError, so the
+    sync and the actions record it like any failed call) when the key has changed."""
+    try:
+        return client.Credentials(account.secret_id, account.secret_key, account.token)
+    except SecretUnreadable:
+        message = "the stored SecretKey cannot be decrypted: FIELD_ENCRYPTION_KEY changed?"
+        raise CredentialsUnreadable("SecretUnreadable", message) from None
 
 
 _local = threading.local()
@@ -100,13 +116,17 @@ def cloud_call(
     block: bool = True,
     max_wait: float = 30.0,
     slot: Bucket | None = None,
+    credentials: client.Credentials | None = None,
 ) -> dict[str, Any]:
     """One call (reads retried where safe). `slot`: the caller already holds this bucket's
-    slot (from `acquire`), so it knows the budget allows the call before it records it."""
+    slot (from `acquire`), so it knows the budget allows the call before it records it;
+    `credentials`: the caller read them before it recorded the call (`credentials_for`)."""
     # With block=False the caller (a Celery task) re-schedules itself: retrying here would
     # only meet the busy bucket again.
     attempts = READ_RETRIES + 1 if is_read(action) and block else 1
     account = scope.account
+    # Before the budget is spent: an unreadable key sends nothing.
+    credentials = credentials or credentials_for(account)
     where = {"account": account.name, "region": scope.region, "action": action}
     for attempt in range(attempts):
         if slot is not None and attempt == 0:
@@ -115,9 +135,7 @@ def cloud_call(
             bucket = acquire(scope, service, action, block=block, max_wait=max_wait)
         try:
             reply = client.call(
-                credentials=client.Credentials(
-                    account.secret_id, account.secret_key, account.token
-                ),
+                credentials=credentials,
                 service=service,
                 action=action,
                 region=scope.region,

@@ -7,13 +7,19 @@ import uuid
 from typing import Any
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from apps.cloud.errors import CloudError
 from apps.cloud.gateway import Throttled
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope, stream_lock
 from apps.sync import coordination
-from apps.sync.health import health_failure, health_success
+from apps.sync.health import (
+    health_database_error,
+    health_failure,
+    health_if_possible,
+    health_success,
+)
 from apps.sync.streams import REGISTRY, Step, cursor_dump, cursor_load, registered
 
 log = logging.getLogger(__name__)
@@ -63,10 +69,18 @@ def step_once(name: str, scope: Scope, cursor: dict[str, Any]) -> Step[Any]:
         return Step(typed, busy.wait)
     except CloudError as err:
         log.warning("%s %s: %s", name, scope, err)
-        health_failure(scope, name, err)
+        health_if_possible(health_failure, scope, name, err)
         return Step(typed, stream.error_delay)
-    if step.called:
-        health_success(scope, name)
+    except DatabaseError as err:
+        # Locked (SQLite), restarting or a serialization failure (PostgreSQL): the steps are
+        # idempotent, so the same step later loses nothing; ending the chain would stop the
+        # stream until its lock's lease ran out.
+        log.warning("%s %s: database error, step rescheduled: %s", name, scope, err)
+        health_if_possible(health_database_error, scope, name, err)  # logged above either way
+        return Step(typed, stream.error_delay)
+    if step.called and (refused := health_if_possible(health_success, scope, name)):
+        # what the step learnt is saved, only its health is not
+        log.warning("%s %s: database error, health not recorded: %s", name, scope, refused)
     return step
 
 

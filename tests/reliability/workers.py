@@ -24,7 +24,7 @@ def database_url() -> str:
     """The URL of the database this test runs on (the test database, not the configured one)."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite://{Path(db['NAME']).resolve()}"
+        return f"sqlite:///{Path(db['NAME']).resolve()}"  # four slashes: absolute
     user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
     return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
