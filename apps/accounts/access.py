@@ -1,16 +1,16 @@
 """Who may see and do what: the one module that decides it (views, fragments, downloads,
 search, actions and the audit page all ask here; nothing re-derives it).
 
-A member of a team sees every cloud account of the team and everything under it; an operator
-or admin also acts on it; an admin also manages the team's accounts and members. Superusers
-see and do everything.
+A member of a team sees every cloud account of the team and everything under it, and the team's
+audit log; an operator or admin also acts on it; an admin also manages the team's accounts and
+members. Superusers see and do everything.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import ACTING_ROLES, Membership, Role, Team, User
@@ -32,6 +32,17 @@ def visible_accounts(user: AnyUser) -> QuerySet[CloudAccount]:
     if not user.is_authenticated:
         return accounts.none()
     return accounts.filter(team__memberships__user=user).distinct()
+
+
+def visible_audit(user: AnyUser) -> Q:
+    """Which audit events `user` reads (a filter on the events' `team`): those of the teams
+    they belong to, whatever became of the accounts the events name (disabled, deleted). A
+    superuser reads every event, also those of no team or of a team since deleted."""
+    if _superuser(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(team_id__in=Membership.objects.filter(user=user).values("team_id"))
 
 
 def can_act(user: AnyUser, account: CloudAccount) -> bool:

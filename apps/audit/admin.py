@@ -1,4 +1,5 @@
-"""The audit log in the admin: read only (no add, no change, no delete)."""
+"""The audit log in the admin: read only (no add, no change, no delete; the database refuses
+them anyway). It shows the names kept on each event, not the related rows, which may be gone."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ class AuditEventAdmin(admin.ModelAdmin):
         "at",
         "username",
         "action",
-        "account",
+        "team_name",
+        "account_name",
         "region",
         "status",
         "request_id",
         "error_code",
     ]
     list_filter = ["status", "action"]
-    search_fields = ["username", "action", "request_id", "targets"]
+    search_fields = ["username", "team_name", "account_name", "action", "request_id", "targets"]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

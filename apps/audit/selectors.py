@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from apps.accounts.access import AnyUser, visible_accounts
+from apps.accounts.access import AnyUser, visible_audit
 from apps.audit.models import AuditEvent
 
 
 def events_for(user: AnyUser) -> QuerySet[AuditEvent]:
-    """Events of the accounts `user` sees, and their teams' events that name no account
-    (membership and account changes)."""
-    accounts = visible_accounts(user)
-    teams = accounts.values("team")
-    mine = Q(account__in=accounts) | Q(account=None, team__in=teams)
-    return AuditEvent.objects.filter(mine).select_related("account")
+    """The events of `user`'s teams, read by team and shown by the names kept on each event,
+    so a disabled or deleted account, team or user hides none of them."""
+    return AuditEvent.objects.filter(visible_audit(user))
 
 
 def events_about(user: AnyUser, target: str, *, limit: int = 10) -> list[AuditEvent]:

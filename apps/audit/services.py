@@ -21,11 +21,17 @@ def audit_record(
     region: str = "",
     status: str = AuditStatus.PENDING,
 ) -> AuditEvent:
+    """Write an event. Its team is the account's unless given: the audit log is read by team.
+    The names are kept beside the keys, so the event outlives the user, team and account."""
+    if team is None and account is not None:
+        team = account.team
     event = AuditEvent(
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "system",
         team=team,
+        team_name=getattr(team, "name", ""),
         account=account,
+        account_name=getattr(account, "name", ""),
         region=region,
         action=action,
         targets=targets,
