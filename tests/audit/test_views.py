@@ -63,7 +63,7 @@ def audit_page(username: str) -> str:
 
 
 def events() -> list[dict[str, Any]]:
-    return list(AuditEvent.objects.order_by("pk").values())
+    return [dict(e) for e in AuditEvent.objects.order_by("pk").values()]
 
 
 def test_members_read_their_teams_events_and_nobody_else_does(ops: Team) -> None:
