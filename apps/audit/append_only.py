@@ -43,8 +43,8 @@ def install(schema_editor: BaseDatabaseSchemaEditor, model: Any) -> None:
 def uninstall(schema_editor: BaseDatabaseSchemaEditor, model: Any) -> None:
     table = model._meta.db_table
     if schema_editor.connection.vendor == "postgresql":
-        name = schema_editor.quote_name(table)
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {name}")
+        name, on = schema_editor.quote_name(f"{table}_append_only"), schema_editor.quote_name(table)
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {on}")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
     else:
         _drop_sqlite(schema_editor, table)
@@ -63,7 +63,7 @@ def _install_postgresql(schema_editor: BaseDatabaseSchemaEditor, table: str) -> 
     # The row as JSON less the outcome columns: a column added later is covered without a
     # change here.
     outcome = "'{" + ",".join(OUTCOME_COLUMNS) + "}'::text[]"
-    name = schema_editor.quote_name(table)
+    name, on = schema_editor.quote_name(f"{table}_append_only"), schema_editor.quote_name(table)
     schema_editor.execute(
         f"""
         CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -80,9 +80,9 @@ def _install_postgresql(schema_editor: BaseDatabaseSchemaEditor, table: str) -> 
         $$
         """
     )
-    schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {name}")
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {on}")
     schema_editor.execute(
-        f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {name} "
+        f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {on} "
         f"FOR EACH ROW EXECUTE FUNCTION {name}()"
     )
 
