@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
@@ -35,8 +35,8 @@ def row(event: AuditEvent) -> dict[str, Any]:
 
 
 def refused(write: Any) -> None:
-    """`write()` fails in the database (in a savepoint, so the test's transaction goes on)."""
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    """`write()` is refused by the database, an IntegrityError (in a savepoint, so the test's transaction goes on)."""
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         write()
 
 
