@@ -35,7 +35,8 @@ def row(event: AuditEvent) -> dict[str, Any]:
 
 
 def refused(write: Any) -> None:
-    """`write()` is refused by the database, an IntegrityError (in a savepoint, so the test's transaction goes on)."""
+    """`write()` is refused by the database with an IntegrityError (in a savepoint, so the
+    test's transaction goes on)."""
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         write()
 
@@ -84,14 +85,13 @@ def other_value(field: Any, event: AuditEvent) -> Any:
 
 
 @pytest.mark.parametrize(
-    "column",
-    [f.attname for f in AuditEvent._meta.concrete_fields if f.column not in OUTCOME],
+    "name", [f.name for f in AuditEvent._meta.concrete_fields if f.column not in OUTCOME]
 )
-def test_finishing_an_event_cannot_change_anything_else(event: AuditEvent, column: str) -> None:
+def test_finishing_an_event_cannot_change_anything_else(event: AuditEvent, name: str) -> None:
     """Every column but the outcome's, even alongside an allowed pending -> succeeded."""
-    field = AuditEvent._meta.get_field(column.removesuffix("_id") if column != "id" else "id")
+    field = AuditEvent._meta.get_field(name)
     before = row(event)
-    changed = {column: other_value(field, event)}
+    changed = {field.attname: other_value(field, event)}
     refused(lambda: AuditEvent.objects.filter(pk=event.pk).update(status="succeeded", **changed))
     assert row(event) == before
 
