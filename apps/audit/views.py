@@ -5,16 +5,24 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from apps.audit.models import AuditStatus
 from apps.audit.selectors import events_for
+from apps.ui.params import Params
 
 
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     events = events_for(request.user)
-    filters = {k: request.GET.get(k, "").strip() for k in ("user", "action", "status", "target")}
+    params = Params(request.GET)
+    filters = {
+        "user": params.text("user", _("User")),
+        "action": params.text("action", _("Action")),
+        "status": params.text("status", _("Status")),
+        "target": params.text("target", _("Target")),
+    }
     if filters["user"]:
         events = events.filter(username=filters["user"])
     if filters["action"]:
@@ -27,5 +35,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/audit_list.html",
-        {"page": page, "filters": filters, "statuses": [s.value for s in AuditStatus]},
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": [s.value for s in AuditStatus],
+            "problems": params.problems,
+        },
     )

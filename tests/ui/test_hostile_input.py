@@ -62,6 +62,17 @@ def test_a_huge_instance_filter_is_named_and_ignored(admin_client, job):
     assert "Task is limited to 200 characters" in page.content.decode()
 
 
+@pytest.mark.parametrize("name", ["user", "action", "status", "target"])
+def test_a_huge_audit_filter_is_named_and_ignored(admin_client, name):
+    from apps.audit.services import audit_record
+
+    audit_record(user=None, action="batch.RetryJobs", targets=["job-kept"], status="succeeded")
+    page = admin_client.get(reverse("audit:audit-list"), {name: HUGE})
+    assert page.status_code == 200
+    assert "is limited to 200 characters (this one has 60000)" in page.content.decode()
+    assert "job-kept" in page.content.decode()
+
+
 def test_a_huge_global_search_says_why_on_the_job_list(admin_client, job):
     page = admin_client.get(reverse("ui:search"), {"q": HUGE}, follow=True)
     assert page.redirect_chain[-1][0] == reverse("batch:job-list")
