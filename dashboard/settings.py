@@ -229,6 +229,10 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 # --- Sync engine --------------------------------------------------------------------------
 # The modules whose streams the workers run (bench/freshness.py swaps in a naive planner).
 SYNC_STREAM_MODULES = env_list("SYNC_STREAM_MODULES", ["apps.batch.sync", "apps.omics.sync"])
+# The detail queues live in Redis, the objects they serve in the database: every this many
+# seconds (and at once after Redis lost them) the queues are rebuilt from what the database
+# holds as not finally synced, so a flushed or restarted Redis converges.
+SYNC_QUEUE_REBUILD_S = env_int("SYNC_QUEUE_REBUILD_S", 60)
 
 # --- Emulator ------------------------------------------------------------------------------
 EMULATOR_PORT = env_int("EMULATOR_PORT", 9100)

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.batch import api, services
-from apps.batch.models import ACTIVE_STATES, Job, JobState, TaskInstance
+from apps.batch.models import ACTIVE_STATES, ENDED_STATES, Job, JobState, Task, TaskInstance
 from apps.cloud.errors import NotFound
 from apps.cloud.scope import Scope
 from apps.sync import coordination
@@ -42,6 +43,7 @@ NEWEST_EVERY = 10  # rounds
 INVENTORY_PAGE_DELAY = 10.0  # seconds between inventory pages: ~10 % of DescribeJobs at 1/s
 INVENTORY_PASS_DELAY = 600.0
 ENVS_ROUND_DELAY = 5.0
+REBUILD_LIMIT = 500  # objects per queue and rebuild: the next rebuild takes the rest
 
 JOB_DETAILS, TASKS, LOGS, METRICS = (
     "batch.job_details",
@@ -110,6 +112,8 @@ def _jobs_active(scope: Scope, cursor: JobsCursor, now: datetime) -> Step[JobsCu
     if cursor.offset + PAGE < page.total:
         return Step(dataclasses.replace(cursor, offset=cursor.offset + PAGE))
     _refresh_moving_jobs(scope)
+    if coordination.rebuild_due(scope, "batch"):
+        rebuild_queues(scope)
     return Step(JobsCursor(JobsPhase.ENDED, round=cursor.round, started=cursor.started))
 
 
@@ -142,6 +146,45 @@ def _refresh_moving_jobs(scope: Scope) -> None:
     active = Job.objects.filter(**scope.lookup, state__in=ACTIVE_STATES, gone_at=None)
     job_ids = list(active.values_list("job_id", flat=True))
     coordination.enqueue_many(scope.queue(JOB_DETAILS), job_ids, Priority.REFRESH)
+
+
+def rebuild_queues(scope: Scope) -> None:
+    """Queue again, at FINAL, every ended object whose final details the database does not
+    hold: Redis is a cache of work, not its record, so queues lost with it (a flush, a
+    restart, a deleted key) are rebuilt from here. Each kind is the next step's input:
+
+    - ended jobs whose final DescribeJob never came (their tasks may still say RUNNING);
+    - tasks of finally read jobs whose instances were never read, are not all stored, or
+      include one not ended;
+    - ended instances that ran but have no final log.
+
+    The queues keep each object once, so a rebuild over queues that were not lost adds
+    nothing; REBUILD_LIMIT bounds one rebuild (the next takes the rest)."""
+    jobs = Job.objects.filter(**scope.lookup, gone_at=None, final_synced=False)
+    ended_jobs = jobs.filter(state__in=ENDED_STATES).order_by("pk")[:REBUILD_LIMIT]
+    coordination.enqueue_many(
+        scope.queue(JOB_DETAILS), list(ended_jobs.values_list("job_id", flat=True)), Priority.FINAL
+    )
+    unended = TaskInstance.objects.filter(task=OuterRef("pk")).exclude(state__in=ENDED_STATES)
+    tasks = (
+        Task.objects.filter(job__account=scope.account, job__region=scope.region)
+        .filter(job__gone_at=None, job__final_synced=True)
+        .annotate(stored=Count("instances"), moving=Exists(unended))
+        .filter(Q(instances_synced_at=None) | Q(moving=True) | Q(stored__lt=F("instance_total")))
+        .order_by("pk")[:REBUILD_LIMIT]
+    )
+    items = [f"{job_id}/{name}" for job_id, name in tasks.values_list("job__job_id", "name")]
+    coordination.enqueue_many(scope.queue(TASKS), items, Priority.FINAL)
+    unlogged = (
+        TaskInstance.objects.filter(task__job__account=scope.account)
+        .filter(task__job__region=scope.region, task__job__gone_at=None)
+        .filter(state__in=ENDED_STATES, running_at__isnull=False)
+        .exclude(log__final=True)
+        .order_by("pk")[:REBUILD_LIMIT]
+    )
+    keys = unlogged.values_list("task__job__job_id", "task__name", "index")
+    items = [f"{job_id}/{name}/{index}" for job_id, name, index in keys]
+    coordination.enqueue_many(scope.queue(LOGS), items, Priority.FINAL)
 
 
 @dataclass(frozen=True)

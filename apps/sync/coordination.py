@@ -59,6 +59,19 @@ def release(stream: str, owner: str) -> None:
         connection().delete(key)
 
 
+def _rebuild_key(scope: Scope, queues: str) -> str:
+    return f"jobdeck:sync:rebuilt:{queues}:{scope.key}"
+
+
+def rebuild_due(scope: Scope, queues: str) -> bool:
+    """Whether the detail queues `queues` of `scope` are due to be rebuilt from the database;
+    claims the rebuild when they are. Redis is a cache of work, not its record: a flush, a
+    restart without persistence or a deleted queue loses the mark with the queues, so the
+    rebuild follows at once; otherwise it comes back every SYNC_QUEUE_REBUILD_S."""
+    key = _rebuild_key(scope, queues)
+    return bool(connection().set(key, "1", nx=True, ex=settings.SYNC_QUEUE_REBUILD_S))
+
+
 def _queue_key(queue: str) -> str:
     return f"jobdeck:sync:queue:{queue}"
 
