@@ -194,6 +194,9 @@ CELERY_BEAT_SCHEDULE = {
 # A sync stream's lease: a worker that dies holding it delays the stream by at most this long
 # (the planner starts it again); every step extends it.
 SYNC_LOCK_TTL_S = env_int("SYNC_LOCK_TTL_S", 60)
+# The planner starts at most this many streams per account each tick (5 s), accounts in turn:
+# an account with many regions (12 streams each) cannot bury the others' under its own.
+SYNC_PLAN_STARTS_PER_ACCOUNT = env_int("SYNC_PLAN_STARTS_PER_ACCOUNT", 24)
 
 # --- Tencent Cloud --------------------------------------------------------------------------
 # The names the official tools use. When both are set, a "default" account is created from them

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from apps.cloud.errors import CloudError
@@ -27,18 +30,40 @@ log = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True)
 def plan() -> int:
-    """Start every stream of every enabled account and region that nobody is running (the
-    first time, or after a worker died holding it). Returns how many it started."""
+    """Start the streams of enabled accounts and regions that nobody is running (the first
+    time, or after a worker died holding them). Returns how many it started.
+
+    Fair across accounts: each account starts at most SYNC_PLAN_STARTS_PER_ACCOUNT streams a
+    tick, and the accounts take turns, so the workers' one queue gets every account's first
+    streams before any account's next ones. An account with hundreds of regions then starts
+    over a few ticks instead of burying everyone else's streams behind thousands of its own."""
+    per_account = settings.SYNC_PLAN_STARTS_PER_ACCOUNT
+    accounts = CloudAccount.objects.filter(enabled=True).order_by("pk")
+    turns = [(account.pk, islice(_claims(account), per_account)) for account in accounts]
     started = 0
-    for account in CloudAccount.objects.filter(enabled=True):
-        for region in account.regions:
-            scope = Scope(account, region)
-            for stream in registered().values():
-                owner = uuid.uuid4().hex
-                if coordination.claim(scope.lock(stream.name), owner):
-                    run_stream.delay(stream.name, account.pk, region, owner, {})
-                    started += 1
+    while turns:
+        still = []
+        for account_id, claims in turns:
+            claim = next(claims, None)
+            if claim is None:
+                continue  # this account is done for this tick
+            name, region, owner = claim
+            run_stream.delay(name, account_id, region, owner, {})
+            started += 1
+            still.append((account_id, claims))
+        turns = still
     return started
+
+
+def _claims(account: CloudAccount) -> Iterator[tuple[str, str, str]]:
+    """(stream, region, owner) of each of the account's streams nobody holds, claimed one at a
+    time as the planner asks for the next (so what it does not ask for stays free)."""
+    for region in account.regions:
+        scope = Scope(account, region)
+        for stream in registered().values():
+            owner = uuid.uuid4().hex
+            if coordination.claim(scope.lock(stream.name), owner):
+                yield stream.name, region, owner
 
 
 @shared_task(ignore_result=True, acks_late=True)
