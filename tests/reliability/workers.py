@@ -35,9 +35,11 @@ def celery_worker(
     *,
     name: str,
     env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`celery worker -Q actions,celery -P prefork -c 1`, as deployed. Its log goes to
-    test-artifacts/<name>.log. Killed with its pool when the block ends (if still alive)."""
+    """`celery worker -Q actions,celery -P prefork -c 1`, as deployed, with `options` (e.g.
+    `--beat`). Its log goes to test-artifacts/<name>.log. Killed with its pool when the block
+    ends (if still alive)."""
     LOGS.mkdir(exist_ok=True)
     log = (LOGS / f"{name}.log").open("wb")
     environment = {
@@ -50,6 +52,7 @@ def celery_worker(
     command = worker_command(
         *"-Q actions,celery -P prefork -c 1 --loglevel INFO".split(),
         *("-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"),
+        *options,
     )
     process = subprocess.Popen(
         command,
@@ -64,6 +67,11 @@ def celery_worker(
     finally:
         kill(process)
         log.close()
+
+
+def log_of(name: str) -> str:
+    """What the worker `name` has logged so far."""
+    return (LOGS / f"{name}.log").read_text(errors="replace")
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:
