@@ -2,7 +2,9 @@
 
 Runs, in this order: migrations and the demo login, the embedded Valkey (when REDIS_URL is
 unset), the emulator with the `demo` scenario, a Celery worker with beat, and the web server
-on http://127.0.0.1:8000. Children get SIGTERM on Ctrl+C and are killed if they linger.
+on http://127.0.0.1:8000. Children get SIGTERM on Ctrl+C and are killed if they linger. A
+worker that dies (a Redis restart can end one) is started again after a bounded backoff, as
+compose's `restart: unless-stopped` does in production; any other child stopping ends the demo.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,8 +114,12 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _shown(log: Path) -> Path:
+    return log.relative_to(ROOT) if log.is_relative_to(ROOT) else log
+
+
 def spawn(name: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    print(f"  starting {name:<9} (log: {log.relative_to(ROOT)})")
+    print(f"  starting {name:<9} (log: {_shown(log)})", flush=True)
     handle = log.open("ab")
     # A new session: the terminal's Ctrl+C reaches only us, and we stop the children in order.
     return subprocess.Popen(
@@ -123,6 +130,58 @@ def spawn(name: str, args: list[str], log: Path) -> subprocess.Popen[bytes]:
         start_new_session=True,
         preexec_fn=_die_with_parent,
     )
+
+
+# Seconds before a dead child is started again: longer after each death in a row, bounded, and
+# back to the first once it has stayed up for HEALTHY_AFTER_S.
+RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+HEALTHY_AFTER_S = 60.0
+
+
+@dataclass
+class Child:
+    """A process of the demo; `restart`: started again when it dies instead of ending the demo."""
+
+    name: str
+    args: list[str]
+    log: Path
+    restart: bool = False
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    deaths: int = 0  # in a row (reset once it stays up)
+    restart_at: float | None = None  # when a dead child is started again
+
+    def start(self) -> None:
+        self.process = spawn(self.name, self.args, self.log)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def watch(self) -> bool:
+        """One look at the child; False when it stopped for good (the demo then stops)."""
+        now = time.monotonic()
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.start()
+            return True
+        assert self.process is not None
+        code = self.process.poll()
+        if code is None:
+            if now - self.started_at >= HEALTHY_AFTER_S:
+                self.deaths = 0
+            return True
+        if not self.restart:
+            print(f"The {self.name} stopped (exit {code}); see {_shown(self.log)}", file=sys.stderr)
+            return False
+        wait = RESTART_BACKOFF_S[min(self.deaths, len(RESTART_BACKOFF_S) - 1)]
+        self.deaths += 1
+        self.restart_at = now + wait
+        print(
+            f"The {self.name} stopped (exit {code}; see {_shown(self.log)}): "
+            f"restarting it in {wait:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        return True
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -141,56 +200,47 @@ def main() -> int:
     users = prepare()
     redis = start_redis()
     python = sys.executable
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    children: list[Child] = []
     try:
-        children.append(
-            (
+        emulator = Child(
+            "emulator",
+            [
+                python,
+                "manage.py",
                 "emulator",
-                spawn(
-                    "emulator",
-                    [
-                        python,
-                        "manage.py",
-                        "emulator",
-                        "--port",
-                        str(settings.EMULATOR_PORT),
-                        "--scenario",
-                        settings.EMULATOR_SCENARIO,
-                        "--seed",
-                        str(settings.EMULATOR_SEED),
-                        "--speed",
-                        str(settings.EMULATOR_SPEED),
-                    ],
-                    STATE_DIR / "emulator.log",
-                ),
-            )
+                "--port",
+                str(settings.EMULATOR_PORT),
+                "--scenario",
+                settings.EMULATOR_SCENARIO,
+                "--seed",
+                str(settings.EMULATOR_SEED),
+                "--speed",
+                str(settings.EMULATOR_SPEED),
+            ],
+            STATE_DIR / "emulator.log",
         )
+        children.append(emulator)
+        emulator.start()
         if not wait_for_port(settings.EMULATOR_PORT, 30):
             print("The emulator did not start; see .demo/emulator.log", file=sys.stderr)
             return 1
-        children.append(
-            (
-                "worker",
-                spawn(
-                    "worker",
-                    worker_command(
-                        *"--beat -Q actions,celery --loglevel INFO --concurrency 2".split(),
-                        *("--schedule", str(STATE_DIR / "celerybeat-schedule")),
-                    ),
-                    STATE_DIR / "worker.log",
-                ),
-            )
+        worker = Child(
+            "worker",
+            worker_command(
+                *"--beat -Q actions,celery --loglevel INFO --concurrency 2".split(),
+                *("--schedule", str(STATE_DIR / "celerybeat-schedule")),
+            ),
+            STATE_DIR / "worker.log",
+            restart=True,
         )
-        children.append(
-            (
-                "web",
-                spawn(
-                    "web",
-                    [python, "manage.py", "runserver", WEB_ADDRESS, "--noreload"],
-                    STATE_DIR / "web.log",
-                ),
-            )
+        web = Child(
+            "web",
+            [python, "manage.py", "runserver", WEB_ADDRESS, "--noreload"],
+            STATE_DIR / "web.log",
         )
+        for child in (worker, web):
+            children.append(child)
+            child.start()
         if not wait_for_port(web_port, 30):
             print("The web server did not start; see .demo/web.log", file=sys.stderr)
             return 1
@@ -202,31 +252,25 @@ def main() -> int:
             f"  Redis:         {settings.REDIS_URL}{' (embedded)' if redis else ''}\n"
             "Press Ctrl+C to stop everything."
         )
-        while True:
-            for name, child in children:
-                if child.poll() is not None:
-                    print(
-                        f"The {name} stopped (exit {child.returncode}); see .demo/{name}.log",
-                        file=sys.stderr,
-                    )
-                    return 1
+        while all(child.watch() for child in children):
             time.sleep(1)
+        return 1
     except KeyboardInterrupt:
         print("\nStopping ...")
         return 0
     finally:
-        stop(children)
+        stop([c.process for c in children if c.process is not None])
         if redis is not None:
             redis.stop()
         print("Stopped.")
 
 
-def stop(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
-    for _, child in reversed(children):
+def stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in reversed(children):
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGTERM)
     deadline = time.monotonic() + 10
-    for _, child in children:
+    for child in children:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
