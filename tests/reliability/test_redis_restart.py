@@ -90,7 +90,8 @@ def test_a_worker_rides_out_a_redis_restart_and_keeps_syncing(
         # tasks due later (a stream's next step, a retry's backoff) unacknowledged.
         account.update(enabled=False)
         wait_for(lambda: not stream_locks(own_redis.url), 30, "the streams wound down")
-        later = Celery("later", broker=own_redis.url)
+        # An app of its own (not the current one: the test process's tasks keep theirs).
+        later = Celery("later", broker=own_redis.url, set_as_current=False)
         for _ in range(5):
             later.send_task("apps.sync.tasks.optimize_database", countdown=60)
         later.close()
