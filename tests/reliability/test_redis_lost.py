@@ -12,7 +12,10 @@ from apps.batch.models import Job
 from apps.cloud.models import CloudAccount
 from apps.emulator.clock import ManualClock
 from apps.emulator.server import Emulator
+from apps.omics.models import RunGroup
+from apps.sync.streams import registered
 from tests.sync.drive import batch_world, cached_states, converged, drive
+from tests.sync.omics_drive import omics_converged, omics_world
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +52,26 @@ def test_the_cache_converges_after_redis_lost_its_queues(
     instances = list(task.instances.all())
     assert instances and all(i.is_ended for i in instances)
     assert all(i.log.final for i in instances if i.running_at is not None)
+
+
+def test_the_omics_cache_converges_after_redis_lost_its_queues(
+    emulator: Emulator, emulator_account: CloudAccount, clock: ManualClock, redis_url: str
+) -> None:
+    # Every group listed and its runs queued, then the queues lost (the pass-end refresh of
+    # apps.omics.sync queues again what the database holds as not finally synced).
+    groups = set(omics_world(emulator).groups)
+    listed = RunGroup.objects.filter(account=emulator_account)
+    drive(
+        emulator_account,
+        streams=["omics.run_groups"],
+        until=lambda: set(listed.values_list("run_group_id", flat=True)) == groups,
+    )
+    redis.Redis.from_url(redis_url).flushall()
+    clock.advance(120)
+    omics = [name for name, s in registered().items() if s.service == "omics"]
+    drive(
+        emulator_account,
+        streams=omics,
+        until=lambda: omics_converged(emulator, emulator_account),
+        max_rounds=200,
+    )
