@@ -11,8 +11,8 @@ from apps.batch.models import Job
 from apps.cloud.models import CloudAccount
 from apps.emulator.clock import ManualClock
 from apps.emulator.server import Emulator
-from dashboard.demo import Child, stop
 from dashboard.processes import worker_command
+from dashboard.supervisor import Child, stop
 from tests.reliability.workers import database_url, kill
 from tests.sync.drive import converged
 from tests.waiting import wait_for
