@@ -18,6 +18,7 @@ from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.sqlite,  # make test runs it on SQLite when the suite runs on PostgreSQL
     pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock"),
 ]
 

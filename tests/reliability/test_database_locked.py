@@ -26,6 +26,7 @@ from tests.waiting import wait_for
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
+    pytest.mark.sqlite,  # make test runs it on SQLite when the suite runs on PostgreSQL
     pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite file lock"),
 ]
 
