@@ -3,10 +3,11 @@
 A job name, a task name, a state reason or an error message is the cloud's text, and may hold
 characters a reader cannot see but which change what they see: `invoice<U+202E>gpj.exe`
 (U+202E RIGHT-TO-LEFT OVERRIDE) reads as `invoiceexe.jpg`, and a raw ESC or another C0/C1
-control hides or rewrites what follows it in a terminal someone pastes it into. Escaping keeps them out of the markup, not out of the
-text, so every HTML answer is passed once through `visible()`: each such character becomes a
-visible stand-in (its control picture, ␛ for ESC, or `\\u202e`) that contains no markup, so it
-is as safe inside an attribute as in the text, and no template can forget it.
+control hides or rewrites what follows it in a terminal someone pastes it into. Escaping keeps
+them out of the markup, not out of the text, so every HTML answer is passed once through
+`visible()`: each such character becomes a visible stand-in (its control picture, ␛ for ESC,
+or `\\u202e`) that contains no markup, so it is as safe inside an attribute as in the text,
+and no template can forget it.
 
 Tab, newline and carriage return stay (they are the page's own white space); log panels keep
 their own rule for terminal controls (apps/ui/ansi.py strips sequences a terminal would act on).
