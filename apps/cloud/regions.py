@@ -22,7 +22,8 @@ BATCH_REGIONS = frozenset(
     "ap-bangkok ap-mumbai ap-seoul ap-tokyo na-ashburn na-siliconvalley na-toronto "
     "eu-frankfurt".split()
 )
-# Omics: https://cloud.tencent.com/document/api/1643/89104 (the region list of the common parameters).
+# Omics: the region list of the common parameters,
+# https://cloud.tencent.com/document/api/1643/89104.
 OMICS_REGIONS = frozenset({"ap-beijing", "ap-guangzhou", "ap-nanjing", "ap-shanghai"})
 
 SERVED = BATCH_REGIONS | OMICS_REGIONS

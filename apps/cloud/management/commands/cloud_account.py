@@ -35,7 +35,8 @@ class Command(BaseCommand):
         add.add_argument(
             "--endpoint",
             default="",
-            help="e.g. http://127.0.0.1:9100 (the emulator, when CLOUD_ALLOW_CUSTOM_ENDPOINTS lists it)",
+            help="e.g. http://127.0.0.1:9100 (the emulator, when "
+            "CLOUD_ALLOW_CUSTOM_ENDPOINTS lists it)",
         )
         add.add_argument("--no-check", action="store_true")
         check = sub.add_parser(
