@@ -87,7 +87,6 @@ def account_audit(
         targets=[account.name],
         params={"changes": changes, "secrets_changed": sorted(secrets_changed)}
         | ({"via": via} if via else {}),
-        team=account.team,
-        account=account,
+        account=account,  # the event's team is the account's (audit_record)
         status=AuditStatus.SUCCEEDED,
     )
