@@ -30,7 +30,14 @@ class CloudAccount(models.Model):
     # Encrypted at rest; read through `secret_key`, never rendered (forms and admin write only).
     secret_key_encrypted = models.TextField(editable=False)
     token_encrypted = models.TextField(blank=True, editable=False)
+    # When the temporary key pair (SecretId, SecretKey and token from STS) stops working; None
+    # for a long-term key pair, which never expires.
+    token_expires_at = models.DateTimeField(null=True, blank=True)
     regions = models.JSONField(default=default_regions, help_text="Regions this account watches.")
+    # Omics projects watched besides those DescribeProjects lists, per region:
+    # {"ap-guangzhou": ["prj-..."]}. An empty list (or none) means the region's projects as
+    # the cloud lists them, else the default project.
+    omics_projects = models.JSONField(default=dict, blank=True)
     budget_share = models.FloatField(
         default=0.5,
         validators=[MinValueValidator(0.01), MaxValueValidator(1.0)],
