@@ -144,11 +144,20 @@ def _instance_params(targets: list[Target]) -> dict[str, Any]:
     }
 
 
+def _in_project(params: dict[str, Any], project_id: str) -> dict[str, Any]:
+    """An Omics action's parameters naming the target's project: without ProjectId the cloud
+    looks in the region's default project, where a run of another one does not exist."""
+    return {"ProjectId": project_id, **params} if project_id else params
+
+
 def _retry_runs_params(targets: list[Target]) -> dict[str, Any]:
-    return {
-        "RunGroupId": targets[0].obj.group.run_group_id,
-        "RunUuids": [t.key for t in targets],
-    }
+    group = targets[0].obj.group
+    params = {"RunGroupId": group.run_group_id, "RunUuids": [t.key for t in targets]}
+    return _in_project(params, group.project_id)
+
+
+def _terminate_group_params(targets: list[Target]) -> dict[str, Any]:
+    return _in_project({"RunGroupId": targets[0].key}, targets[0].obj.project_id)
 
 
 def _nodes_params(targets: list[Target]) -> dict[str, Any]:
@@ -209,7 +218,7 @@ SPECS = (
         kind=Kind.RUN_GROUP,
         per_call=1,
         refusal=_group_terminate,
-        params=lambda targets: {"RunGroupId": targets[0].key},
+        params=_terminate_group_params,
         find=_groups,
     ),
     ActionSpec(

@@ -1,7 +1,8 @@
 """Seeded worlds for the emulator to serve.
 
 - `demo`: in ap-guangzhou, three compute environments, about sixty jobs submitted over the
-  last 45 minutes in every state (new ones keep arriving), and about ten omics run groups.
+  last 45 minutes in every state (new ones keep arriving), and about ten omics run groups in
+  two projects (the default one and "rnaseq-lab").
 - `scale`: `finished` ended jobs plus `active` jobs kept in flight, each with `tasks` tasks of
   `instances` instances; for load tests and benchmarks.
 - `empty`: nothing but the default project and one omics environment (tests that build
@@ -327,15 +328,20 @@ def _demo_omics(seed: int, now: float) -> OmicsWorld:
     env_id = next(iter(world.environments))
     apps = list(world.apps.values())
     counter = iter(range(1, 10_000))
+    # A second project: a third of the run groups, invisible to a client that asks only for
+    # the default one (the table is the default project's).
+    lab = world.add_project("rnaseq-lab")
 
     def submit() -> None:
         app = world.rng.choice(apps)
-        use_table = world.rng.random() < 0.3
+        project_id = lab if world.rng.random() < 1 / 3 else world.project_id
+        use_table = project_id == world.project_id and world.rng.random() < 0.3
         rows = world.tables[table_id]["_rows"]
         text = json.dumps(
             {f"{app.name}.sample": f"cos://seq-data/sample-{world.rng.randrange(100)}.fastq.gz"}
         )
         world.submit_group(
+            project_id=project_id,
             name=f"{app.name}-{next(counter):04d}",
             description="",
             env_id=env_id,

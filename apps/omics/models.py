@@ -103,6 +103,28 @@ def run_ended(status: str, ended_at: datetime | None) -> bool:
     return status not in RunStatus.values and ended_at is not None
 
 
+class OmicsProject(CloudObject):
+    """A project of a region: run groups, runs and calls belong to one; environments do not.
+    Listed by DescribeProjects, or named by the team admin (CloudAccount.omics_projects) when
+    the key pair may not list them."""
+
+    project_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region", "project_id"], name="omics_project_unique"
+            )
+        ]
+        ordering = ["-is_default", "name", "project_id"]
+
+    def __str__(self) -> str:
+        return self.name or self.project_id
+
+
 class OmicsEnvironment(CloudObject):
     environment_id = models.CharField(max_length=64)
     name = models.CharField(max_length=255, blank=True)
@@ -157,6 +179,9 @@ class RunGroup(CloudObject):
     KIND, ID_FIELD = Kind.RUN_GROUP, "run_group_id"
 
     run_group_id = models.CharField(max_length=128)
+    # The project it belongs to, as the cloud names it ("" only if an answer left it out).
+    project_id = models.CharField(max_length=64, blank=True, db_index=True)
+    project_name = models.CharField(max_length=255, blank=True)
     name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=32, choices=RunGroupStatus.choices)
@@ -200,6 +225,7 @@ class Run(CloudObject):
 
     group = models.ForeignKey(RunGroup, on_delete=models.CASCADE, related_name="runs")
     run_uuid = models.CharField(max_length=64)
+    project_id = models.CharField(max_length=64, blank=True)  # its group's
     status = models.CharField(max_length=32, choices=RunStatus.choices)
     user_defined_id = models.CharField(max_length=255, blank=True)
     table_row_uuid = models.CharField(max_length=64, blank=True)

@@ -13,11 +13,55 @@ from datetime import datetime
 
 from apps.cloud.scope import Scope
 from apps.omics import api
-from apps.omics.models import OmicsEnvironment, Run, RunCall, RunGroup, Volume, run_ended
+from apps.omics.models import (
+    OmicsEnvironment,
+    OmicsProject,
+    Run,
+    RunCall,
+    RunGroup,
+    Volume,
+    run_ended,
+)
 from apps.sync.models import Kind
 from apps.sync.upsert import Change, fields_of, row_of, upsert, upsert_with_history
 
 CACHED = ("synced_at", "gone_at")  # what every listed row also gets: when, and "not gone"
+
+
+# --- projects --------------------------------------------------------------------------------
+PROJECT_FIELDS = fields_of(api.ProjectRecord, *CACHED, without=["project_id"])
+
+
+def projects_upsert(*, scope: Scope, records: list[api.ProjectRecord], now: datetime) -> None:
+    """Store one DescribeProjects page (projects have no history kind)."""
+    rows = [
+        row_of(r, **scope.columns, synced_at=now, gone_at=None) for r in records if r.project_id
+    ]
+    upsert(OmicsProject, rows, unique=["account", "region", "project_id"], update=PROJECT_FIELDS)
+
+
+def projects_mark_gone(*, scope: Scope, since: datetime, now: datetime) -> int:
+    """After a complete DescribeProjects started at `since`."""
+    unseen = OmicsProject.objects.filter(**scope.lookup, gone_at=None, synced_at__lt=since)
+    return unseen.update(gone_at=now)
+
+
+def configured_projects(scope: Scope) -> list[str]:
+    """The projects the team admin named for this region (CloudAccount.omics_projects)."""
+    named = (scope.account.omics_projects or {}).get(scope.region) or []
+    return [p for p in named if isinstance(p, str) and p]
+
+
+def watched_projects(scope: Scope) -> tuple[str, ...]:
+    """Every project whose run groups the scope syncs: those DescribeProjects listed and those
+    the admin named, the default first; ("",) — the region's default project, unnamed — while
+    neither is known."""
+    listed = OmicsProject.objects.filter(**scope.lookup, gone_at=None)
+    ordered = list(
+        listed.order_by("-is_default", "project_id").values_list("project_id", flat=True)
+    )
+    ordered += [p for p in sorted(configured_projects(scope)) if p not in ordered]
+    return tuple(ordered) or ("",)
 
 
 # --- environments and volumes ----------------------------------------------------------------
@@ -84,10 +128,11 @@ GROUP_FIELDS = fields_of(api.RunGroupRecord, *CACHED, "final_synced", without=["
 
 
 def run_groups_upsert(
-    *, scope: Scope, records: list[api.RunGroupRecord], now: datetime
+    *, scope: Scope, records: list[api.RunGroupRecord], now: datetime, project_id: str = ""
 ) -> list[str]:
-    """Store run group summaries; return the ids whose Status, UpdateTime or run status
-    counts changed (their runs are due). A group that moved is not "finally synced" any more."""
+    """Store run group summaries (listed in `project_id`: the project of a record that does
+    not say); return the ids whose Status, UpdateTime or run status counts changed (their
+    runs are due). A group that moved is not "finally synced" any more."""
     records = [r for r in records if r.run_group_id]
     known = {
         group_id: ((status, updated, counts), final)
@@ -102,7 +147,9 @@ def run_groups_upsert(
         if changed:
             due.append(r.run_group_id)
         final = old is not None and not changed and old[1]
-        rows.append(row_of(r, **scope.columns, synced_at=now, gone_at=None, final_synced=final))
+        project = r.project_id or project_id
+        bookkeeping = {"synced_at": now, "gone_at": None, "final_synced": final}
+        rows.append(row_of(r, **scope.columns, project_id=project, **bookkeeping))
     upsert_with_history(
         RunGroup,
         rows,
@@ -116,11 +163,16 @@ def run_groups_upsert(
     return due
 
 
-def run_groups_unlisted(*, scope: Scope, since: datetime) -> list[str]:
-    """Groups the listing that started at `since` did not show (deleted, or skipped because
-    the list shifted under the pages): to be looked up by id before being called gone."""
+def run_groups_unlisted(*, scope: Scope, since: datetime) -> dict[str, list[str]]:
+    """Groups the listing that started at `since` did not show (deleted, skipped because the
+    list shifted under the pages, or in a project no longer watched), by project: to be
+    looked up by id, each in its project, before being called gone."""
     unseen = RunGroup.objects.filter(**scope.lookup, gone_at=None, synced_at__lt=since)
-    return list(unseen.order_by("run_group_id").values_list("run_group_id", flat=True))
+    by_project: dict[str, list[str]] = {}
+    rows = unseen.order_by("project_id", "run_group_id").values_list("project_id", "run_group_id")
+    for project_id, group_id in rows:
+        by_project.setdefault(project_id, []).append(group_id)
+    return by_project
 
 
 def run_groups_mark_gone(*, scope: Scope, group_ids: list[str], now: datetime) -> int:
@@ -173,7 +225,15 @@ def runs_upsert(
         elif not final:
             due.final.append(r.run_uuid)
         bookkeeping = {"synced_at": now, "gone_at": None, "final_synced": final}
-        row = row_of(r, ["run_group_id"], **scope.columns, group_id=group.pk, **bookkeeping)
+        project = r.project_id or group.project_id
+        row = row_of(
+            r,
+            ["run_group_id"],
+            **scope.columns,
+            group_id=group.pk,
+            project_id=project,
+            **bookkeeping,
+        )
         rows.append(row)
     upsert_with_history(
         Run,

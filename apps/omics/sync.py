@@ -1,7 +1,9 @@
 """The Omics streams: lists first, details only where something changed (docs/architecture.md,
 "The one idea"), on the pattern of `apps.batch.sync`.
 
-- omics.run_groups: every run group, newest first, 100 per DescribeRunGroups (no Status
+- omics.run_groups: the region's projects (DescribeProjects, once a minute; when the key pair
+  may not list them, the projects the team admin named), then every run group of each
+  project, newest first, 100 per DescribeRunGroups (no Status
   filter: the doc enumerates no run group status, so a filter could miss one). Groups whose
   Status, UpdateTime or run status counts changed get their runs queued; groups the pass did
   not list are looked up by id (100 per call) before being marked gone. At the end of a pass
@@ -32,7 +34,7 @@ from enum import StrEnum
 
 from django.utils import timezone
 
-from apps.cloud.errors import InvalidRequest, NotFound
+from apps.cloud.errors import AuthError, InvalidRequest, NotFound, Refused
 from apps.cloud.scope import Scope
 from apps.omics import api, services
 from apps.omics.models import OmicsEnvironment, Run, RunGroup, group_ended
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 PAGE = api.MAX_LIMIT
 GROUPS_ROUND_DELAY = 2.0  # between passes: a one-page pass then spends 0.5 of the 20 req/s
+PROJECTS_EVERY = 60.0  # seconds between DescribeProjects: projects are created by hand, rarely
 ENVS_ROUND_DELAY = 5.0  # environments and volumes barely move
 
 RUNS, CALLS = "omics.runs", "omics.calls"
@@ -76,23 +79,29 @@ def _runs_due(scope: Scope, group_ids: list[str], records: list[api.RunGroupReco
     _enqueue(scope.queue(RUNS), due)
 
 
-def _store_groups(scope: Scope, page: api.Page, now: datetime) -> None:
-    """Store a DescribeRunGroups page and queue the runs of the groups that changed."""
-    _runs_due(
-        scope, services.run_groups_upsert(scope=scope, records=page.items, now=now), page.items
+def _store_groups(scope: Scope, page: api.Page, now: datetime, project_id: str) -> None:
+    """Store a DescribeRunGroups page of a project and queue the runs of the groups that
+    changed."""
+    changed = services.run_groups_upsert(
+        scope=scope, records=page.items, now=now, project_id=project_id
     )
+    _runs_due(scope, changed, page.items)
 
 
 class GroupsPhase(StrEnum):
-    LIST = "list"  # every group, newest first, page by page
+    PROJECTS = "projects"  # the region's projects, when they were not listed lately
+    LIST = "list"  # every group of each project, newest first, page by page
     UNLISTED = "unlisted"  # the groups the pass did not show, by id
 
 
 @dataclass(frozen=True)
 class GroupsCursor:
-    phase: GroupsPhase = GroupsPhase.LIST
+    phase: GroupsPhase = GroupsPhase.PROJECTS
     offset: int = 0
     started: datetime | None = None  # when this pass began
+    projects: tuple[str, ...] = ()  # the projects of this pass ("": the default, unnamed)
+    project: int = 0  # the one being listed
+    projects_at: datetime | None = None  # when DescribeProjects was last tried
 
 
 @stream("omics.run_groups", service="omics", cursor=GroupsCursor)
@@ -100,30 +109,75 @@ def run_groups_step(scope: Scope, cursor: GroupsCursor) -> Step[GroupsCursor]:
     now = timezone.now()
     if cursor.started is None:
         cursor = dataclasses.replace(cursor, started=now)
+    if cursor.phase == GroupsPhase.PROJECTS:
+        return _projects(scope, cursor, now)
     if cursor.phase == GroupsPhase.LIST:
         return _groups_list(scope, cursor, now)
     return _groups_unlisted(scope, cursor, now)
 
 
+def _projects(scope: Scope, cursor: GroupsCursor, now: datetime) -> Step[GroupsCursor]:
+    """List the projects at most every PROJECTS_EVERY seconds, then start the pass over the
+    projects watched. A key pair that may not list them (a CAM policy without
+    DescribeProjects) or a cloud that does not answer the action is no error: the projects
+    the admin named, and those listed before, are watched."""
+    due = cursor.projects_at is None or (now - cursor.projects_at).total_seconds() >= PROJECTS_EVERY
+    called = False
+    if due:
+        called = True
+        try:
+            page = api.describe_projects(scope, offset=cursor.offset, limit=PAGE)
+        except (AuthError, Refused, InvalidRequest) as err:
+            log.info("omics.run_groups %s: projects not listed (%s)", scope, err.code)
+        else:
+            services.projects_upsert(scope=scope, records=page.items, now=now)
+            if cursor.offset + PAGE < page.total and page.items:
+                return Step(dataclasses.replace(cursor, offset=cursor.offset + PAGE))
+            assert cursor.started is not None  # run_groups_step sets it
+            services.projects_mark_gone(scope=scope, since=cursor.started, now=now)
+    listing = GroupsCursor(
+        GroupsPhase.LIST,
+        started=cursor.started,
+        projects=services.watched_projects(scope),
+        projects_at=now if due else cursor.projects_at,
+    )
+    return Step(listing, called=called)
+
+
 def _groups_list(scope: Scope, cursor: GroupsCursor, now: datetime) -> Step[GroupsCursor]:
-    page = api.describe_run_groups(scope, offset=cursor.offset, limit=PAGE)
-    _store_groups(scope, page, now)
+    projects = cursor.projects or ("",)
+    project_id = projects[min(cursor.project, len(projects) - 1)]
+    page = api.describe_run_groups(scope, project_id=project_id, offset=cursor.offset, limit=PAGE)
+    _store_groups(scope, page, now, project_id)
     if cursor.offset + PAGE < page.total and page.items:
         return Step(dataclasses.replace(cursor, offset=cursor.offset + PAGE))
-    return Step(GroupsCursor(GroupsPhase.UNLISTED, started=cursor.started))
+    if cursor.project + 1 < len(projects):
+        return Step(dataclasses.replace(cursor, project=cursor.project + 1, offset=0))
+    return Step(dataclasses.replace(cursor, phase=GroupsPhase.UNLISTED, offset=0, project=0))
 
 
 def _groups_unlisted(scope: Scope, cursor: GroupsCursor, now: datetime) -> Step[GroupsCursor]:
     """Paging newest first can skip a group when the list shifts between pages, so each the
-    pass did not show is looked up by id before being called gone."""
+    pass did not show is looked up by id, in its project, before being called gone. Groups
+    of a project no longer watched are left as they were last seen."""
     assert cursor.started is not None  # run_groups_step sets it
-    missing = services.run_groups_unlisted(scope=scope, since=cursor.started)
+    watched = set(cursor.projects) | {""}
+    missing = {
+        project_id: group_ids
+        for project_id, group_ids in services.run_groups_unlisted(
+            scope=scope, since=cursor.started
+        ).items()
+        if project_id in watched
+    }
     if not missing:
         _refresh(scope)
-        return Step(GroupsCursor(), GROUPS_ROUND_DELAY, called=False)
-    batch = missing[:PAGE]
-    page = api.describe_run_groups(scope, limit=PAGE, filters={"RunGroupId": batch})
-    _store_groups(scope, page, now)
+        return Step(GroupsCursor(projects_at=cursor.projects_at), GROUPS_ROUND_DELAY, called=False)
+    project_id, group_ids = next(iter(missing.items()))
+    batch = group_ids[:PAGE]
+    page = api.describe_run_groups(
+        scope, project_id=project_id, limit=PAGE, filters={"RunGroupId": batch}
+    )
+    _store_groups(scope, page, now, project_id)
     gone = sorted(set(batch) - {r.run_group_id for r in page.items})
     services.run_groups_mark_gone(scope=scope, now=now, group_ids=gone)
     return Step(cursor)
@@ -181,7 +235,11 @@ def runs_step(scope: Scope, cursor: RunsCursor) -> Step[RunsCursor]:
         was_ended = group.is_ended if going_on.was_ended is None else going_on.was_ended
         try:
             page = api.describe_runs(
-                scope, run_group_id=group_id, offset=going_on.offset, limit=PAGE
+                scope,
+                project_id=group.project_id,
+                run_group_id=group_id,
+                offset=going_on.offset,
+                limit=PAGE,
             )
         except NotFound:
             return Step(RunsCursor())
@@ -219,7 +277,7 @@ def calls_step(scope: Scope, cursor: CallsCursor) -> Step[CallsCursor]:
         clean = going_on.clean
         path, *paths = going_on.paths or ("/",)
         try:
-            calls = api.get_run_calls(scope, run_uuid, path)
+            calls = api.get_run_calls(scope, run_uuid, path, project_id=run.project_id)
         except NotFound:
             return Step(CallsCursor())
         except InvalidRequest as err:

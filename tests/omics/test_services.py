@@ -229,8 +229,11 @@ def test_groups_a_listing_missed_are_asked_for_then_marked_gone_with_their_runs(
     runs(scope, NOW)
     cloud.answers["DescribeRunGroups"]["RunGroups"].pop(0)  # GROUP was deleted
     groups(scope, LATER)
-    assert services.run_groups_unlisted(scope=scope, since=NOW) == []
-    assert services.run_groups_unlisted(scope=scope, since=LATER) == [GROUP]
+    assert services.run_groups_unlisted(scope=scope, since=NOW) == {}
+    # The doc's example groups are in its project: looked up there, not in the default one.
+    assert services.run_groups_unlisted(scope=scope, since=LATER) == {
+        "prj-peaceful-pink-bird-631828": [GROUP]
+    }
     assert services.run_groups_mark_gone(scope=scope, group_ids=[GROUP], now=LATER) == 1
     assert services.run_groups_mark_gone(scope=scope, group_ids=[GROUP], now=LATEST) == 0
     assert dict(RunGroup.objects.values_list("run_group_id", "gone_at")) == {
@@ -238,7 +241,7 @@ def test_groups_a_listing_missed_are_asked_for_then_marked_gone_with_their_runs(
         OTHER_GROUP: None,
     }
     assert Run.objects.get(run_uuid=RUN).gone_at == LATER  # kept, marked with its group
-    assert services.run_groups_unlisted(scope=scope, since=LATER) == []
+    assert services.run_groups_unlisted(scope=scope, since=LATER) == {}
 
 
 # --- runs ------------------------------------------------------------------------------------

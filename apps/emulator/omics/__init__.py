@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from apps.emulator.omics import api_envs, api_runs, api_submit, api_tables  # noqa: F401
+from apps.emulator.omics import (  # noqa: F401
+    api_envs,
+    api_projects,
+    api_runs,
+    api_submit,
+    api_tables,
+)
 from apps.emulator.omics.product import PRODUCT
 
 __all__ = ["PRODUCT"]

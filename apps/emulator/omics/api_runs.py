@@ -34,9 +34,10 @@ NF_REPORT_FILES = (
 )
 
 
-def run_or_404(world: OmicsWorld, run_uuid: str) -> Run:
+def run_or_404(world: OmicsWorld, run_uuid: str, project_id: str) -> Run:
+    """The run, when it is in the project the request names (each project sees only its own)."""
     run = world.runs.get(run_uuid)
-    if run is None:
+    if run is None or run.group.project_id != project_id:
         raise ApiError("ResourceNotFound.RunNotExist", f"The run `{run_uuid}` does not exist.")
     return run
 
@@ -62,11 +63,13 @@ RUN_FILTERS: dict[str, Getter] = {
     params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]},
 )
 def describe_run_groups(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     offset, limit = page(p, default=10, maximum=100)
     matches = compile_filters(p.get("Filters"), GROUP_FILTERS)
     groups = sorted(
-        (g for g in world.groups.values() if matches(g)), key=lambda g: g.seq, reverse=True
+        (g for g in world.groups.values() if g.project_id == project_id and matches(g)),
+        key=lambda g: g.seq,
+        reverse=True,
     )
     return {
         "TotalCount": len(groups),
@@ -79,10 +82,12 @@ def describe_run_groups(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> d
     params={"ProjectId": "str", "Limit": "int", "Offset": "int", "Filters": [FILTER]},
 )
 def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     offset, limit = page(p, default=10, maximum=100)
     matches = compile_filters(p.get("Filters"), RUN_FILTERS)
-    runs = [r for r in reversed(world.runs.values()) if matches(r)]
+    runs = [
+        r for r in reversed(world.runs.values()) if r.group.project_id == project_id and matches(r)
+    ]
     return {
         "TotalCount": len(runs),
         "Runs": [wire.run_view(r, ctx.now) for r in runs[offset : offset + limit]],
@@ -95,8 +100,7 @@ def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[st
     required=("RunUuid", "Path"),
 )
 def get_run_calls(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
-    run = run_or_404(world, p["RunUuid"])
+    run = run_or_404(world, p["RunUuid"], check_project(world, p))
     path = p["Path"].strip("/")
     calls = run.calls
     if path:  # "/<RunId>" of a Workflow or Scatter call of the level above
@@ -122,8 +126,8 @@ def _walk(calls: list[Call]) -> list[Call]:
     "GetRunStatus", params={"RunUuid": "str", "ProjectId": "str"}, required=("RunUuid",)
 )
 def get_run_status(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
-    return {"Metadata": wire.run_metadata(run_or_404(world, p["RunUuid"]))}
+    run = run_or_404(world, p["RunUuid"], check_project(world, p))
+    return {"Metadata": wire.run_metadata(run)}
 
 
 @platform_action(
@@ -132,8 +136,7 @@ def get_run_status(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[s
     required=("RunUuid",),
 )
 def get_run_metadata_file(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
-    run = run_or_404(world, p["RunUuid"])
+    run = run_or_404(world, p["RunUuid"], check_project(world, p))
     keys = ([p["Key"]] if "Key" in p else []) + list(p.get("Keys", []))
     if not keys:
         raise ApiError("MissingParameter", "Give Key or Keys.")
@@ -169,9 +172,9 @@ def get_run_metadata_file(world: OmicsWorld, p: dict[str, Any], ctx: Context) ->
     "TerminateRunGroup", params={"RunGroupId": "str", "ProjectId": "str"}, required=("RunGroupId",)
 )
 def terminate_run_group(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     group = world.groups.get(p["RunGroupId"])
-    if group is None:  # the action documents RunNotExist, not RunGroupNotExist
+    if group is None or group.project_id != project_id:  # RunNotExist, as the action documents
         raise ApiError(
             "ResourceNotFound.RunNotExist", f"The run group `{p['RunGroupId']}` does not exist."
         )
@@ -194,19 +197,19 @@ def terminate_run_group(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> d
     },
 )
 def retry_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     if "RunGroupId" not in p and not p.get("RunUuids"):
         raise ApiError("MissingParameter", "Give RunGroupId, RunUuids or both.")
     group = None
     if "RunGroupId" in p:
         group = world.groups.get(p["RunGroupId"])
-        if group is None:
+        if group is None or group.project_id != project_id:
             raise ApiError(
                 "ResourceNotFound.RunGroupNotExist",
                 f"The run group `{p['RunGroupId']}` does not exist.",
             )
     if p.get("RunUuids"):
-        runs = [run_or_404(world, uuid) for uuid in p["RunUuids"]]
+        runs = [run_or_404(world, uuid, project_id) for uuid in p["RunUuids"]]
         if group is not None and any(r.group is not group for r in runs):
             raise ApiError("ResourceNotFound.RunNotExist", "A run is not in the given run group.")
         if len({r.group.id for r in runs}) > 1:

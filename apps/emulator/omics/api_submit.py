@@ -94,7 +94,7 @@ def _check_name(world: OmicsWorld, name: str, description: str) -> None:
     required=("ApplicationId", "Name", "EnvironmentId"),
 )
 def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     app = world.apps.get(p["ApplicationId"])
     if app is None:
         raise ApiError(
@@ -127,6 +127,7 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
             )
         inputs = [(text, u, rows[u]["Content"][0]) for u in wanted]
     group = world.submit_group(
+        project_id=project_id,
         name=p["Name"],
         description=p.get("Description", ""),
         env_id=p["EnvironmentId"],
@@ -166,7 +167,7 @@ def run_application(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
     required=("Name", "EnvironmentId", "GitSource", "Type", "NFOption"),
 )
 def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     if p["Type"] != "NEXTFLOW":
         raise ApiError("InvalidParameterValue", "Type supports only NEXTFLOW.")
     if not p["GitSource"].get("GitHttpPath"):
@@ -175,6 +176,7 @@ def run_workflow(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str
     _check_name(world, p["Name"], p.get("Description", ""))
     text, input_type, cos_uri = _decoded_input(p)
     group = world.submit_group(
+        project_id=project_id,
         name=p["Name"],
         description=p.get("Description", ""),
         env_id=p["EnvironmentId"],

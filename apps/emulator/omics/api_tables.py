@@ -27,10 +27,14 @@ ROW_FILTERS: dict[str, Getter] = {"TableRowUuid": lambda r: [r["TableRowUuid"]]}
     required=("ProjectId",),
 )
 def describe_tables(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     offset, limit = page(p, default=10, maximum=100)
     matches = compile_filters(p.get("Filters"), TABLE_FILTERS)
-    tables = [wire.table_view(t) for t in world.tables.values() if matches(t)]
+    tables = [
+        wire.table_view(t)
+        for t in world.tables.values()
+        if t["ProjectId"] == project_id and matches(t)
+    ]
     return {"TotalCount": len(tables), "Tables": tables[offset : offset + limit]}
 
 
@@ -46,9 +50,9 @@ def describe_tables(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[
     required=("ProjectId", "TableId"),
 )
 def describe_tables_rows(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    check_project(world, p)
+    project_id = check_project(world, p)
     table = world.tables.get(p["TableId"])
-    if table is None:
+    if table is None or table["ProjectId"] != project_id:
         raise ApiError(
             "ResourceNotFound.TableNotExist", f"The table `{p['TableId']}` does not exist."
         )

@@ -62,9 +62,12 @@ def compile_filters(
         raise _omics_codes(error) from None
 
 
-def check_project(world: OmicsWorld, p: dict[str, Any]) -> None:
-    """ProjectId, when given, must be the region's project ("" or absent: the default one)."""
-    if p.get("ProjectId", world.project_id) not in ("", world.project_id):
+def check_project(world: OmicsWorld, p: dict[str, Any]) -> str:
+    """The project a request names: its ProjectId, which must exist, or the region's default
+    project when it is omitted or empty ("不填使用指定地域下的默认项目")."""
+    project_id = p.get("ProjectId") or world.project_id
+    if project_id not in world.projects:
         raise ApiError(
             "ResourceNotFound.ProjectNotExist", f"The project `{p['ProjectId']}` does not exist."
         )
+    return project_id

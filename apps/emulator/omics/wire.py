@@ -47,7 +47,7 @@ def group_view(world: OmicsWorld, group: RunGroup) -> dict[str, Any]:
     return {
         "RunGroupId": group.id,
         "ProjectId": group.project_id,
-        "ProjectName": world.project_name,
+        "ProjectName": world.projects.get(group.project_id, ""),
         "ApplicationId": app.id if app else "",
         "ApplicationName": app.name if app else "",
         "ApplicationType": group.type,

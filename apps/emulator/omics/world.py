@@ -117,8 +117,10 @@ class OmicsWorld:
         self.ids = Ids(self.rng)
         self.sched = Scheduler(start)
         self.failure_odds = failure_odds
+        # id -> name; the first is the region's default project, which an omitted or empty
+        # ProjectId means (https://cloud.tencent.com/document/api/1643/89098).
         self.project_id = self.ids.words("prj")
-        self.project_name = "default project"
+        self.projects: dict[str, str] = {self.project_id: "default project"}
         self.environments: dict[str, dict[str, Any]] = {}
         self.volumes: dict[str, dict[str, Any]] = {}
         self.apps: dict[str, App] = {}
@@ -126,6 +128,12 @@ class OmicsWorld:
         self.groups: dict[str, RunGroup] = {}
         self.runs: dict[str, Run] = {}
         self._seq = 0
+
+    def add_project(self, name: str) -> str:
+        """Another project of the region (not the default one); its id."""
+        project_id = self.ids.words("prj")
+        self.projects[project_id] = name
+        return project_id
 
     @property
     def now(self) -> float:
@@ -145,8 +153,7 @@ class OmicsWorld:
             seq=self._seq,
             created=self.now,
             updated=self.now,
-            project_id=self.project_id,
-            **fields,
+            **{"project_id": self.project_id, **fields},
         )
         for run_input, row_uuid, user_id in inputs:
             run = Run(
@@ -263,6 +270,7 @@ class OmicsWorld:
         """RetryRuns: always a new run group holding fresh copies of the runs."""
         source = runs[0].group
         return self.submit_group(
+            project_id=source.project_id,
             name=self._retry_name(source.name),
             description=source.description,
             env_id=source.env_id,
