@@ -100,6 +100,8 @@ class Emulator:
             enabled=limits_enabled,
         )
         self.faults = Faults(seed)
+        # Actions the key pairs may not call, as a CAM policy without them would answer.
+        self.denied: set[str] = set()
         self.stats = Stats()
         self._httpd: ThreadingHTTPServer | None = None
 
@@ -119,6 +121,11 @@ class Emulator:
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
             region = self._region(product, action.name, common.get("Region", ""))
+            if action.name in self.denied:
+                raise ApiError(
+                    "AuthFailure.UnauthorizedOperation",
+                    f"The key pair is not authorized to call `{action.name}` (CAM policy).",
+                )
             if not self.limits.allow(secret_id, region, action.name):
                 self.stats.count(action.name, secret_id, "rate_limited")
                 raise ApiError(
@@ -299,12 +306,15 @@ class Emulator:
                 self.limits.other_client_share = float(payload["other_client_share"])
             if "limits_enabled" in payload:
                 self.limits.enabled = bool(payload["limits_enabled"])
+            if "denied_actions" in payload:
+                self.denied = {str(name) for name in payload["denied_actions"]}
             if payload.get("reset_stats"):
                 self.stats.reset()
             return self._json(
                 {
                     "other_client_share": self.limits.other_client_share,
                     "limits_enabled": self.limits.enabled,
+                    "denied_actions": sorted(self.denied),
                 }
             )
         return Reply(status=404, body=b'{"error": "not found"}')

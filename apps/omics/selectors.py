@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from apps.cloud.models import CloudAccount
-from apps.omics.models import OmicsEnvironment, Run, RunCall, RunGroup, Volume
+from apps.omics.models import OmicsEnvironment, OmicsProject, Run, RunCall, RunGroup, Volume
 
 
 def run_group_counts(accounts: QuerySet[CloudAccount]) -> list[dict[str, Any]]:
@@ -42,12 +42,27 @@ def volumes(accounts: QuerySet[CloudAccount]) -> QuerySet[Volume]:
     )
 
 
+def projects(accounts: QuerySet[CloudAccount]) -> list[tuple[str, str]]:
+    """(project id, name) of every project with run groups in the cache or listed by the
+    cloud, for the project filter: named as the cloud names them, else by id."""
+    names: dict[str, str] = {}
+    listed = OmicsProject.objects.filter(account__in=accounts, gone_at=None)
+    for project_id, name in listed.values_list("project_id", "name"):
+        names[project_id] = name or names.get(project_id, "")
+    grouped = RunGroup.objects.filter(account__in=accounts, gone_at=None).exclude(project_id="")
+    for project_id, name in grouped.values_list("project_id", "project_name").distinct():
+        names[project_id] = names.get(project_id) or name
+    return sorted(((pid, name or pid) for pid, name in names.items()), key=lambda p: p[1])
+
+
 def run_groups(
-    accounts: QuerySet[CloudAccount], *, status: str = "", text: str = ""
+    accounts: QuerySet[CloudAccount], *, status: str = "", text: str = "", project: str = ""
 ) -> QuerySet[RunGroup]:
     found = RunGroup.objects.filter(account__in=accounts, gone_at=None).select_related("account")
     if status:
         found = found.filter(status=status)
+    if project:
+        found = found.filter(project_id=project)
     if text:
         found = found.filter(name__icontains=text) | found.filter(run_group_id__istartswith=text)
     return found.order_by("-created_at", "-pk")

@@ -28,9 +28,9 @@ def run_group_list(request: HtmxHttpRequest) -> HttpResponse:
     accounts = visible_accounts(request.user)
     params = Params(request.GET)
     status, text = params.text("status", _("Status")), params.text("q", _("Search"))
-    page = Paginator(selectors.run_groups(accounts, status=status, text=text), 50).get_page(
-        request.GET.get("page")
-    )
+    project = params.text("project", _("Project"))
+    found = selectors.run_groups(accounts, status=status, text=text, project=project)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     groups = list(page.object_list)
     context = {
         "page": page,
@@ -38,6 +38,8 @@ def run_group_list(request: HtmxHttpRequest) -> HttpResponse:
         "status": status,
         "text": text,
         "statuses": [s.value for s in RunGroupStatus],
+        "project": project,
+        "projects": selectors.projects(accounts),
         "moving": any(not g.is_ended for g in groups),
         "freshness": freshness(accounts, "omics.run"),
         "problems": params.problems,
