@@ -28,7 +28,16 @@ class CloudAccountForm(forms.ModelForm):
 
     class Meta:
         model = CloudAccount
-        fields = ["name", "team", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
+        fields = [
+            "name",
+            "team",
+            "secret_id",
+            "regions",
+            "omics_projects",
+            "budget_share",
+            "endpoint",
+            "enabled",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

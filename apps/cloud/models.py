@@ -8,6 +8,7 @@ from django.db import models
 
 from apps.cloud import crypto
 from apps.cloud.endpoints import EndpointRefused, checked_endpoint
+from apps.cloud.projects import clean_omics_projects
 from apps.cloud.regions import clean_regions
 
 
@@ -72,6 +73,11 @@ class CloudAccount(models.Model):
             self.regions = clean_regions(self.regions)
         except ValidationError as err:
             errors["regions"] = err
+        else:
+            try:
+                self.omics_projects = clean_omics_projects(self.omics_projects, self.regions)
+            except ValidationError as err:
+                errors["omics_projects"] = err
         if self.endpoint:
             try:
                 self.endpoint = checked_endpoint(self.endpoint)
