@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from apps.cloud.signing import parse_authorization
 from apps.emulator import auth
 from apps.emulator.clock import Clock, ScaledClock
-from apps.emulator.errors import ApiError
+from apps.emulator.errors import ENGLISH, LANGUAGES, ApiError, common_error
 from apps.emulator.faults import Fault, Faults
 from apps.emulator.ratelimit import RateLimits
 from apps.emulator.registry import Context, Product
@@ -38,6 +38,21 @@ DEMO_SECRET_KEY = "jobdeckDEMOsecret000000000000000"  # noqa: S105
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "POST ≤ 10 MB with TC3-HMAC-SHA256"
 JSON_CONTENT_TYPE = "application/json"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+TC3 = "TC3-HMAC-SHA256"
+V1 = "HmacSHA1/HmacSHA256"
+# The Content-Types each method allows with each signature ("Request Structure", and the v3
+# page: https://www.tencentcloud.com/document/api/599/33212): POST application/json only with
+# TC3-HMAC-SHA256, POST application/x-www-form-urlencoded only with HmacSHA1/HmacSHA256, GET
+# only application/x-www-form-urlencoded. multipart/form-data (TC3) is "only supported by
+# certain APIs", none of Batch's or Omics's, so it is refused like any other. A v1 GET may
+# carry no Content-Type at all: the doc's v1 examples are bare URLs, as a browser sends them.
+ALLOWED_CONTENT_TYPES: dict[tuple[str, str], tuple[str, ...]] = {
+    (TC3, "POST"): (JSON_CONTENT_TYPE,),
+    (TC3, "GET"): (FORM_CONTENT_TYPE,),
+    (V1, "POST"): (FORM_CONTENT_TYPE,),
+    (V1, "GET"): (FORM_CONTENT_TYPE, ""),
+}
 # Parameters of the v1 wire format that are common, not the action's own.
 V1_COMMON = {
     "Action",
@@ -110,23 +125,21 @@ class Emulator:
         action_name, secret_id = "?", "-"
         try:
             if request.method not in {"GET", "POST"}:
-                raise ApiError("UnsupportedProtocol", "Only GET and POST requests are supported.")
+                raise common_error("method")
             if len(request.body) > MAX_BODY_BYTES:
-                raise ApiError("RequestSizeLimitExceeded", "The request size exceeds the limit.")
+                raise common_error("request_size")
             common, params, from_strings = self._split(request)
             action_name = common.get("Action") or "?"
+            self.stats.heard(action_name, requested_language(request))
+            _check_language(requested_language(request))
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
             region = self._region(product, action.name, common.get("Region", ""))
             if not self.limits.allow(secret_id, region, action.name):
                 self.stats.count(action.name, secret_id, "rate_limited")
-                raise ApiError(
-                    "RequestLimitExceeded",
-                    f"Your current request times equals to `{int(self.limits.limit_of(action.name))}`"
-                    " in a second, which exceeds the frequency limit.",
-                )
-            fault_reply = self._fault(action.name, secret_id)
+                raise common_error("request_limit", limit=int(self.limits.limit_of(action.name)))
+            fault_reply = self._fault(action.name, secret_id, reply_language(request))
             if fault_reply is not None:
                 return fault_reply
             clean = validate(params, action.params, action.required, from_strings=from_strings)
@@ -140,12 +153,13 @@ class Emulator:
                 self.stats.count(action_name, secret_id, "auth_failures")
             self.stats.count(action_name, secret_id, "answered")
             self.stats.count(action_name, secret_id, "errors")
-            return Reply(body=error_body(err.code, err.message))
+            return Reply(body=error_body(err.code, err.message_in(reply_language(request))))
         except Exception:  # an emulator bug must still answer as the cloud would
             log.exception("emulator failure in %s", action_name)
             self.stats.count(action_name, secret_id, "answered")
             self.stats.count(action_name, secret_id, "errors")
-            return Reply(body=error_body("InternalError", "Internal error."))
+            failure = common_error("internal_error")
+            return Reply(body=error_body(failure.code, failure.message_in(reply_language(request))))
         self.stats.count(action.name, secret_id, "answered")
         self.stats.count(action.name, secret_id, "ok")
         return Reply(body=envelope(fields))
@@ -153,10 +167,8 @@ class Emulator:
     def _split(self, request: Request) -> tuple[dict[str, str], dict[str, Any], bool]:
         """Common parameters, the action's parameters, and whether they came as strings."""
         headers = request.headers
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if (
-            "authorization" in headers or "x-tc-action" in headers
-        ):  # v3: common parameters in headers
+        if _signed_with_tc3(headers):  # v3: common parameters in headers
+            _check_content_type(request, TC3)
             common = {
                 "Action": headers.get("x-tc-action", ""),
                 "Version": headers.get("x-tc-version", ""),
@@ -169,13 +181,9 @@ class Emulator:
                     unflatten(dict(parse_qsl(request.query, keep_blank_values=True))),
                     True,
                 )
-            if content_type == "application/x-www-form-urlencoded":
-                flat = dict(
-                    parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-                )
-                return common, unflatten(flat), True
             return common, self._json_body(request.body), False
         # signature v1: everything in the query string or the form body
+        _check_content_type(request, V1)
         raw = request.query if request.method == "GET" else request.body.decode("utf-8", "replace")
         flat = dict(parse_qsl(raw, keep_blank_values=True))
         request.params = flat
@@ -190,28 +198,22 @@ class Emulator:
         try:
             params = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise ApiError("InvalidParameter", "The request body is not valid JSON.") from None
+            raise common_error("body_not_json") from None
         if not isinstance(params, dict):
-            raise ApiError("InvalidParameter", "The request body must be a JSON object.")
+            raise common_error("body_not_object")
         return params
 
     def _route(self, common: dict[str, str]) -> tuple[Product, Any]:
         if not common.get("Action"):
-            raise ApiError(
-                "MissingParameter", "The request is missing a required parameter `Action`."
-            )
+            raise common_error("missing_parameter", name="Action")
         if not common.get("Version"):
-            raise ApiError(
-                "MissingParameter", "The request is missing a required parameter `Version`."
-            )
+            raise common_error("missing_parameter", name="Version")
         product = self.products.get(common["Version"])
         if product is None:
-            raise ApiError(
-                "NoSuchVersion", f"The API version `{common['Version']}` does not exist."
-            )
+            raise common_error("no_such_version", version=common["Version"])
         action = product.actions.get(common["Action"])
         if action is None:
-            raise ApiError("InvalidAction", f"The API `{common['Action']}` does not exist.")
+            raise common_error("invalid_action", action=common["Action"])
         return product, action
 
     @staticmethod
@@ -222,7 +224,7 @@ class Emulator:
     def _authenticate(self, request: Request, common: dict[str, str], service: str) -> str:
         authorization = request.headers.get("authorization")
         if authorization is None and "Signature" not in request.params:
-            raise ApiError("AuthFailure.MissingAuthorization", "The request carries no signature.")
+            raise common_error("missing_authorization")
         timestamp = auth.check_timestamp(common.get("Timestamp"))
         if authorization is not None:
             return auth.verify_tc3(
@@ -245,16 +247,14 @@ class Emulator:
     def _region(self, product: Product, action: str, region: str) -> str:
         if not region:
             if product.region_required:
-                raise ApiError(
-                    "MissingParameter", "The request is missing a required parameter `Region`."
-                )
+                raise common_error("missing_parameter", name="Region")
             return product.regions[0]
         allowed = product.action_regions.get(action, product.regions)
         if region not in allowed:
-            raise ApiError("UnsupportedRegion", f"The API does not support the region `{region}`.")
+            raise common_error("unsupported_region", region=region)
         return region
 
-    def _fault(self, action: str, secret_id: str) -> Reply | None:
+    def _fault(self, action: str, secret_id: str, language: str) -> Reply | None:
         latency, kind = self.faults.pick(action)
         if latency:
             time.sleep(latency)
@@ -264,7 +264,8 @@ class Emulator:
         self.stats.count(action, secret_id, "answered")
         if kind == "internal_error":
             self.stats.count(action, secret_id, "errors")
-            return Reply(body=error_body("InternalError", "Internal error (injected)."))
+            injected = common_error("injected_internal_error")
+            return Reply(body=error_body(injected.code, injected.message_in(language)))
         if kind == "http_502":
             return Reply(
                 status=502,
@@ -334,6 +335,50 @@ class Emulator:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+
+
+def _signed_with_tc3(headers: dict[str, str]) -> bool:
+    """v3 puts the common parameters in headers (and the signature in Authorization); v1 has
+    neither header."""
+    return "authorization" in headers or "x-tc-action" in headers
+
+
+def _check_content_type(request: Request, signature: str) -> None:
+    """Refuse a Content-Type that the method does not allow with this signature.
+
+    The doc names no error code for this case. It calls each Content-Type a "protocol format"
+    ("For the GET method, only the Content-Type: application/x-www-form-urlencoded protocol
+    format is supported"), so the closest common error is UnsupportedProtocol, "HTTP(S) request
+    protocol error" (https://www.tencentcloud.com/document/api/599/30483)."""
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    allowed = ALLOWED_CONTENT_TYPES[(signature, request.method)]
+    if sent not in allowed:
+        raise common_error(
+            "content_type",
+            method=request.method,
+            signature=signature,
+            content_type=sent,
+            allowed=" or ".join(a for a in allowed if a),
+        )
+
+
+def requested_language(request: Request) -> str:
+    """The language the request names, as sent ("" for none): the `X-TC-Language` header
+    (v3) or the `Language` parameter (v1) (https://cloud.tencent.com/document/api/1643/89104)."""
+    return request.headers.get("x-tc-language") or request.params.get("Language", "")
+
+
+def reply_language(request: Request) -> str:
+    """The language of the answer's messages: the one asked for, English otherwise."""
+    language = requested_language(request)
+    return language if language in LANGUAGES else ENGLISH
+
+
+def _check_language(language: str) -> None:
+    # The doc lists the values ("取值：zh-CN，en-US") but names no error for another one:
+    # InvalidParameterValue is the common error for "invalid parameter value".
+    if language and language not in LANGUAGES:
+        raise common_error("language", value=language)
 
 
 class _Server(ThreadingHTTPServer):
