@@ -2,7 +2,7 @@
 
 `Emulator.handle` turns one raw request into one raw reply (testable without sockets);
 `Emulator.serve` puts it behind a threaded HTTP server on 127.0.0.1. The order of checks:
-protocol, routing (Action/Version), signature, frequency limit, injected faults, parameters,
+protocol (method, size, Content-Type, language: `protocol.py`), routing (Action/Version), signature, frequency limit, injected faults, parameters,
 then the action itself.
 """
 
@@ -22,8 +22,18 @@ from urllib.parse import parse_qsl, urlsplit
 from apps.cloud.signing import parse_authorization
 from apps.emulator import auth
 from apps.emulator.clock import Clock, ScaledClock
-from apps.emulator.errors import ENGLISH, LANGUAGES, ApiError, common_error
+from apps.emulator.errors import ApiError, common_error
 from apps.emulator.faults import Fault, Faults
+from apps.emulator.protocol import (
+    JSON_CONTENT_TYPE,
+    TC3,
+    V1,
+    check_content_type,
+    check_language,
+    reply_language,
+    requested_language,
+    signed_with_tc3,
+)
 from apps.emulator.ratelimit import RateLimits
 from apps.emulator.registry import Context, Product
 from apps.emulator.schema import unflatten, validate
@@ -37,22 +47,6 @@ DEMO_SECRET_ID = "AKIDjobdeckDEMOkey0000000000000000000"  # noqa: S105 (opens on
 DEMO_SECRET_KEY = "jobdeckDEMOsecret000000000000000"  # noqa: S105
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "POST ≤ 10 MB with TC3-HMAC-SHA256"
-JSON_CONTENT_TYPE = "application/json"
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-TC3 = "TC3-HMAC-SHA256"
-V1 = "HmacSHA1/HmacSHA256"
-# The Content-Types each method allows with each signature ("Request Structure", and the v3
-# page: https://www.tencentcloud.com/document/api/599/33212): POST application/json only with
-# TC3-HMAC-SHA256, POST application/x-www-form-urlencoded only with HmacSHA1/HmacSHA256, GET
-# only application/x-www-form-urlencoded. multipart/form-data (TC3) is "only supported by
-# certain APIs", none of Batch's or Omics's, so it is refused like any other. A v1 GET may
-# carry no Content-Type at all: the doc's v1 examples are bare URLs, as a browser sends them.
-ALLOWED_CONTENT_TYPES: dict[tuple[str, str], tuple[str, ...]] = {
-    (TC3, "POST"): (JSON_CONTENT_TYPE,),
-    (TC3, "GET"): (FORM_CONTENT_TYPE,),
-    (V1, "POST"): (FORM_CONTENT_TYPE,),
-    (V1, "GET"): (FORM_CONTENT_TYPE, ""),
-}
 # Parameters of the v1 wire format that are common, not the action's own.
 V1_COMMON = {
     "Action",
@@ -130,8 +124,8 @@ class Emulator:
                 raise common_error("request_size")
             common, params, from_strings = self._split(request)
             action_name = common.get("Action") or "?"
-            self.stats.heard(action_name, requested_language(request))
-            _check_language(requested_language(request))
+            self.stats.heard(action_name, requested_language(request.headers, request.params))
+            check_language(requested_language(request.headers, request.params))
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
@@ -139,7 +133,9 @@ class Emulator:
             if not self.limits.allow(secret_id, region, action.name):
                 self.stats.count(action.name, secret_id, "rate_limited")
                 raise common_error("request_limit", limit=int(self.limits.limit_of(action.name)))
-            fault_reply = self._fault(action.name, secret_id, reply_language(request))
+            fault_reply = self._fault(
+                action.name, secret_id, reply_language(request.headers, request.params)
+            )
             if fault_reply is not None:
                 return fault_reply
             clean = validate(params, action.params, action.required, from_strings=from_strings)
@@ -153,13 +149,22 @@ class Emulator:
                 self.stats.count(action_name, secret_id, "auth_failures")
             self.stats.count(action_name, secret_id, "answered")
             self.stats.count(action_name, secret_id, "errors")
-            return Reply(body=error_body(err.code, err.message_in(reply_language(request))))
+            return Reply(
+                body=error_body(
+                    err.code, err.message_in(reply_language(request.headers, request.params))
+                )
+            )
         except Exception:  # an emulator bug must still answer as the cloud would
             log.exception("emulator failure in %s", action_name)
             self.stats.count(action_name, secret_id, "answered")
             self.stats.count(action_name, secret_id, "errors")
             failure = common_error("internal_error")
-            return Reply(body=error_body(failure.code, failure.message_in(reply_language(request))))
+            return Reply(
+                body=error_body(
+                    failure.code,
+                    failure.message_in(reply_language(request.headers, request.params)),
+                )
+            )
         self.stats.count(action.name, secret_id, "answered")
         self.stats.count(action.name, secret_id, "ok")
         return Reply(body=envelope(fields))
@@ -167,8 +172,8 @@ class Emulator:
     def _split(self, request: Request) -> tuple[dict[str, str], dict[str, Any], bool]:
         """Common parameters, the action's parameters, and whether they came as strings."""
         headers = request.headers
-        if _signed_with_tc3(headers):  # v3: common parameters in headers
-            _check_content_type(request, TC3)
+        if signed_with_tc3(headers):  # v3: common parameters in headers
+            check_content_type(request.method, headers, TC3)
             common = {
                 "Action": headers.get("x-tc-action", ""),
                 "Version": headers.get("x-tc-version", ""),
@@ -183,7 +188,7 @@ class Emulator:
                 )
             return common, self._json_body(request.body), False
         # signature v1: everything in the query string or the form body
-        _check_content_type(request, V1)
+        check_content_type(request.method, headers, V1)
         raw = request.query if request.method == "GET" else request.body.decode("utf-8", "replace")
         flat = dict(parse_qsl(raw, keep_blank_values=True))
         request.params = flat
@@ -335,50 +340,6 @@ class Emulator:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
-
-
-def _signed_with_tc3(headers: dict[str, str]) -> bool:
-    """v3 puts the common parameters in headers (and the signature in Authorization); v1 has
-    neither header."""
-    return "authorization" in headers or "x-tc-action" in headers
-
-
-def _check_content_type(request: Request, signature: str) -> None:
-    """Refuse a Content-Type that the method does not allow with this signature.
-
-    The doc names no error code for this case. It calls each Content-Type a "protocol format"
-    ("For the GET method, only the Content-Type: application/x-www-form-urlencoded protocol
-    format is supported"), so the closest common error is UnsupportedProtocol, "HTTP(S) request
-    protocol error" (https://www.tencentcloud.com/document/api/599/30483)."""
-    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    allowed = ALLOWED_CONTENT_TYPES[(signature, request.method)]
-    if sent not in allowed:
-        raise common_error(
-            "content_type",
-            method=request.method,
-            signature=signature,
-            content_type=sent,
-            allowed=" or ".join(a for a in allowed if a),
-        )
-
-
-def requested_language(request: Request) -> str:
-    """The language the request names, as sent ("" for none): the `X-TC-Language` header
-    (v3) or the `Language` parameter (v1) (https://cloud.tencent.com/document/api/1643/89104)."""
-    return request.headers.get("x-tc-language") or request.params.get("Language", "")
-
-
-def reply_language(request: Request) -> str:
-    """The language of the answer's messages: the one asked for, English otherwise."""
-    language = requested_language(request)
-    return language if language in LANGUAGES else ENGLISH
-
-
-def _check_language(language: str) -> None:
-    # The doc lists the values ("取值：zh-CN，en-US") but names no error for another one:
-    # InvalidParameterValue is the common error for "invalid parameter value".
-    if language and language not in LANGUAGES:
-        raise common_error("language", value=language)
 
 
 class _Server(ThreadingHTTPServer):
