@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from dashboard.env import env_bool, env_float, env_int, env_list, env_str
+from dashboard.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 from dashboard.envdb import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -215,6 +215,9 @@ CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
 # against the emulator (whose limits they switch off) so a sync takes seconds, not minutes.
 CLOUD_RATE_SCALE = env_float("CLOUD_RATE_SCALE", 1.0)
 CLOUD_READ_TIMEOUT = env_float("CLOUD_READ_TIMEOUT", 10.0)
+# The language of the cloud's messages (X-TC-Language) in the sync engine's own calls; a call
+# made for a person sends theirs (apps/cloud/language.py). The doc's only two values.
+CLOUD_LANGUAGE = env_choice("CLOUD_LANGUAGE", "en-US", ("zh-CN", "en-US"))
 # An action's call still unanswered after this long was lost with its worker: its outcome is
 # recorded as unknown (never sent again). One attempt within the timeouts, with a margin.
 ACTION_SEND_LEASE_S = env_float(

@@ -53,8 +53,11 @@ def call(
     endpoint: str = "",
     session: requests.Session | None = None,
     timeout: tuple[float, float] = (3.0, 10.0),
+    language: str = "",
 ) -> dict[str, Any]:
-    """The `Response` object of one call, without its RequestId wrapper removed."""
+    """The `Response` object of one call, without its RequestId wrapper removed. `language`
+    (zh-CN or en-US, apps/cloud/language.py) is the language of the cloud's messages; without
+    it the cloud picks (https://cloud.tencent.com/document/api/1643/89104)."""
     url, host = endpoint_for(service, region, endpoint)
     body = json.dumps(params, separators=(",", ":")).encode("utf-8")
     timestamp = int(time.time())
@@ -78,6 +81,8 @@ def call(
         headers["X-TC-Region"] = region
     if credentials.token:
         headers["X-TC-Token"] = credentials.token
+    if language:
+        headers["X-TC-Language"] = language  # not signed: TC3 signs content-type and host
     deadline = time.monotonic() + sum(timeout)
     try:
         with (session or requests).post(

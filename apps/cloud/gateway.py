@@ -117,10 +117,13 @@ def cloud_call(
     max_wait: float = 30.0,
     slot: Bucket | None = None,
     credentials: client.Credentials | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """One call (reads retried where safe). `slot`: the caller already holds this bucket's
     slot (from `acquire`), so it knows the budget allows the call before it records it;
-    `credentials`: the caller read them before it recorded the call (`credentials_for`)."""
+    `credentials`: the caller read them before it recorded the call (`credentials_for`);
+    `language`: the language of the cloud's messages for the person the call is made for
+    (`language.cloud_language`), CLOUD_LANGUAGE for the sync engine's own calls."""
     # With block=False the caller (a Celery task) re-schedules itself: retrying here would
     # only meet the busy bucket again.
     attempts = READ_RETRIES + 1 if is_read(action) and block else 1
@@ -143,6 +146,7 @@ def cloud_call(
                 endpoint=account.endpoint,
                 session=_session(scope),
                 timeout=(settings.CLOUD_CONNECT_TIMEOUT, settings.CLOUD_READ_TIMEOUT),
+                language=language or settings.CLOUD_LANGUAGE,
             )
         except CloudError as err:
             failure = {"code": err.code, "request_id": err.request_id}

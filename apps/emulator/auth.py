@@ -12,42 +12,32 @@ import time
 from collections.abc import Mapping
 
 from apps.cloud import signing
-from apps.emulator.errors import ApiError
+from apps.emulator.errors import ApiError, common_error
 
 MAX_SKEW_SECONDS = 300  # "Timestamp and server time cannot differ by more than five minutes."
 
 
 def check_timestamp(raw: str | None) -> int:
     if raw is None or raw == "":
-        raise ApiError(
-            "MissingParameter", "The request is missing a required parameter `Timestamp`."
-        )
+        raise common_error("missing_parameter", name="Timestamp")
     try:
         timestamp = int(raw)
     except ValueError:
-        raise ApiError(
-            "InvalidParameter", "The parameter `Timestamp` must be an integer."
-        ) from None
+        raise common_error("timestamp_type") from None
     if abs(time.time() - timestamp) > MAX_SKEW_SECONDS:
-        raise ApiError(
-            "AuthFailure.SignatureExpire",
-            "Signature expired. Timestamp and server time cannot differ by more than five minutes.",
-        )
+        raise common_error("signature_expire")
     return timestamp
 
 
 def _secret_key(keys: Mapping[str, str], secret_id: str) -> str:
     key = keys.get(secret_id)
     if key is None:
-        raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
+        raise common_error("secret_id_not_found")
     return key
 
 
 def _signature_failure() -> ApiError:
-    return ApiError(
-        "AuthFailure.SignatureFailure",
-        "The provided credentials could not be validated. Please check your signature is correct.",
-    )
+    return common_error("signature_failure")
 
 
 def verify_tc3(
@@ -67,15 +57,16 @@ def verify_tc3(
     """
     parsed = signing.parse_authorization(authorization)
     if parsed is None:
-        raise ApiError(
-            "AuthFailure.InvalidAuthorization", "`Authorization` in the request header is invalid."
-        )
+        raise common_error("invalid_authorization")
     secret_key = _secret_key(keys, parsed.secret_id)
     if "host" not in parsed.signed_headers or "content-type" not in parsed.signed_headers:
-        raise ApiError(
-            "AuthFailure.InvalidAuthorization", "SignedHeaders must include content-type and host."
-        )
-    if parsed.service != service or parsed.date != signing.utc_date(timestamp):
+        raise common_error("signed_headers")
+    if parsed.service != service:
+        # The credential scope names another product: the Authorization header is not one for
+        # this endpoint at all, which the cloud answers as InvalidAuthorization ("`Authorization`
+        # in the request header is invalid"), before it computes any signature.
+        raise common_error("credential_service", claimed=parsed.service, service=service)
+    if parsed.date != signing.utc_date(timestamp):
         raise _signature_failure()
     if headers.get("x-tc-content-sha256") == signing.UNSIGNED_PAYLOAD:
         payload_hash = signing.sha256_hex(signing.UNSIGNED_PAYLOAD.encode())
@@ -106,9 +97,7 @@ def verify_v1(*, keys: Mapping[str, str], params: Mapping[str, str], method: str
     """Signature v1 (HmacSHA1 / HmacSHA256 over the sorted raw parameters)."""
     secret_id = params.get("SecretId", "")
     if not secret_id:
-        raise ApiError(
-            "MissingParameter", "The request is missing a required parameter `SecretId`."
-        )
+        raise common_error("missing_parameter", name="SecretId")
     secret_key = _secret_key(keys, secret_id)
     sign_method = params.get("SignatureMethod", "HmacSHA1")
     expected = signing.v1_signature(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.emulator.errors import ApiError
+from apps.emulator.errors import ApiError, common_error
 
 Spec = Any
 
@@ -36,9 +36,7 @@ def _type_name(spec: Spec) -> str:
 
 
 def _invalid(path: str, spec: Spec) -> ApiError:
-    return ApiError(
-        "InvalidParameter", f"The parameter `{path}` must be of type {_type_name(spec)}."
-    )
+    return common_error("parameter_type", name=path, type=_type_name(spec))
 
 
 def coerce(value: Any, spec: Spec, path: str, *, from_strings: bool) -> Any:
@@ -58,9 +56,7 @@ def coerce(value: Any, spec: Spec, path: str, *, from_strings: bool) -> Any:
         out = {}
         for key, item in value.items():
             if key not in spec:
-                raise ApiError(
-                    "UnknownParameter", f"The parameter `{path}.{key}` is not recognized."
-                )
+                raise common_error("unknown_parameter", name=f"{path}.{key}")
             out[key] = coerce(item, spec[key], f"{path}.{key}", from_strings=from_strings)
         return out
     if spec == "obj":
@@ -106,12 +102,10 @@ def validate(
     """Return the coerced parameters or raise the documented error for the first problem."""
     for name in params:
         if name not in spec:
-            raise ApiError("UnknownParameter", f"The parameter `{name}` is not recognized.")
+            raise common_error("unknown_parameter", name=name)
     for name in required:
         if name not in params:
-            raise ApiError(
-                "MissingParameter", f"The request is missing a required parameter `{name}`."
-            )
+            raise common_error("missing_parameter", name=name)
     return {
         name: coerce(value, spec[name], name, from_strings=from_strings)
         for name, value in params.items()
@@ -127,7 +121,7 @@ def unflatten(flat: dict[str, str]) -> dict[str, Any]:
         for part in parts[:-1]:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
-                raise ApiError("InvalidParameter", f"The parameter `{key}` conflicts with another.")
+                raise common_error("parameter_conflict", name=key)
             node = child
         node[parts[-1]] = value
     return _lists(root)

@@ -2,7 +2,7 @@
 
 `Emulator.handle` turns one raw request into one raw reply (testable without sockets);
 `Emulator.serve` puts it behind a threaded HTTP server on 127.0.0.1. The order of checks:
-protocol, routing (Action/Version), signature, frequency limit, injected faults, parameters,
+protocol (method, size, Content-Type, language: `protocol.py`), routing (Action/Version), signature, frequency limit, injected faults, parameters,
 then the action itself.
 """
 
@@ -22,8 +22,18 @@ from urllib.parse import parse_qsl, urlsplit
 from apps.cloud.signing import parse_authorization
 from apps.emulator import auth
 from apps.emulator.clock import Clock, ScaledClock
-from apps.emulator.errors import ApiError
+from apps.emulator.errors import ApiError, common_error
 from apps.emulator.faults import Fault, Faults
+from apps.emulator.protocol import (
+    JSON_CONTENT_TYPE,
+    TC3,
+    V1,
+    check_content_type,
+    check_language,
+    reply_language,
+    requested_language,
+    signed_with_tc3,
+)
 from apps.emulator.ratelimit import RateLimits
 from apps.emulator.registry import Context, Product
 from apps.emulator.schema import unflatten, validate
@@ -37,7 +47,6 @@ DEMO_SECRET_ID = "AKIDjobdeckDEMOkey0000000000000000000"  # noqa: S105 (opens on
 DEMO_SECRET_KEY = "jobdeckDEMOsecret000000000000000"  # noqa: S105
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "POST ≤ 10 MB with TC3-HMAC-SHA256"
-JSON_CONTENT_TYPE = "application/json"
 # Parameters of the v1 wire format that are common, not the action's own.
 V1_COMMON = {
     "Action",
@@ -112,28 +121,25 @@ class Emulator:
         action_name, secret_id = "?", "-"
         try:
             if request.method not in {"GET", "POST"}:
-                raise ApiError("UnsupportedProtocol", "Only GET and POST requests are supported.")
+                raise common_error("method")
             if len(request.body) > MAX_BODY_BYTES:
-                raise ApiError("RequestSizeLimitExceeded", "The request size exceeds the limit.")
+                raise common_error("request_size")
             common, params, from_strings = self._split(request)
             action_name = common.get("Action") or "?"
+            self.stats.heard(action_name, requested_language(request.headers, request.params))
+            check_language(requested_language(request.headers, request.params))
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
             region = self._region(product, action.name, common.get("Region", ""))
             if action.name in self.denied:
-                raise ApiError(
-                    "AuthFailure.UnauthorizedOperation",
-                    f"The key pair is not authorized to call `{action.name}` (CAM policy).",
-                )
+                raise common_error("unauthorized", action=action.name)
             if not self.limits.allow(secret_id, region, action.name):
                 self.stats.count(action.name, secret_id, "rate_limited")
-                raise ApiError(
-                    "RequestLimitExceeded",
-                    f"Your current request times equals to `{int(self.limits.limit_of(action.name))}`"
-                    " in a second, which exceeds the frequency limit.",
-                )
-            fault_reply = self._fault(action.name, secret_id)
+                raise common_error("request_limit", limit=int(self.limits.limit_of(action.name)))
+            fault_reply = self._fault(
+                action.name, secret_id, reply_language(request.headers, request.params)
+            )
             if fault_reply is not None:
                 return fault_reply
             clean = validate(params, action.params, action.required, from_strings=from_strings)
@@ -147,12 +153,22 @@ class Emulator:
                 self.stats.count(action_name, secret_id, "auth_failures")
             self.stats.count(action_name, secret_id, "answered")
             self.stats.count(action_name, secret_id, "errors")
-            return Reply(body=error_body(err.code, err.message))
+            return Reply(
+                body=error_body(
+                    err.code, err.message_in(reply_language(request.headers, request.params))
+                )
+            )
         except Exception:  # an emulator bug must still answer as the cloud would
             log.exception("emulator failure in %s", action_name)
             self.stats.count(action_name, secret_id, "answered")
             self.stats.count(action_name, secret_id, "errors")
-            return Reply(body=error_body("InternalError", "Internal error."))
+            failure = common_error("internal_error")
+            return Reply(
+                body=error_body(
+                    failure.code,
+                    failure.message_in(reply_language(request.headers, request.params)),
+                )
+            )
         self.stats.count(action.name, secret_id, "answered")
         self.stats.count(action.name, secret_id, "ok")
         return Reply(body=envelope(fields))
@@ -160,10 +176,8 @@ class Emulator:
     def _split(self, request: Request) -> tuple[dict[str, str], dict[str, Any], bool]:
         """Common parameters, the action's parameters, and whether they came as strings."""
         headers = request.headers
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if (
-            "authorization" in headers or "x-tc-action" in headers
-        ):  # v3: common parameters in headers
+        if signed_with_tc3(headers):  # v3: common parameters in headers
+            check_content_type(request.method, headers, TC3)
             common = {
                 "Action": headers.get("x-tc-action", ""),
                 "Version": headers.get("x-tc-version", ""),
@@ -176,13 +190,9 @@ class Emulator:
                     unflatten(dict(parse_qsl(request.query, keep_blank_values=True))),
                     True,
                 )
-            if content_type == "application/x-www-form-urlencoded":
-                flat = dict(
-                    parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-                )
-                return common, unflatten(flat), True
             return common, self._json_body(request.body), False
         # signature v1: everything in the query string or the form body
+        check_content_type(request.method, headers, V1)
         raw = request.query if request.method == "GET" else request.body.decode("utf-8", "replace")
         flat = dict(parse_qsl(raw, keep_blank_values=True))
         request.params = flat
@@ -197,28 +207,22 @@ class Emulator:
         try:
             params = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise ApiError("InvalidParameter", "The request body is not valid JSON.") from None
+            raise common_error("body_not_json") from None
         if not isinstance(params, dict):
-            raise ApiError("InvalidParameter", "The request body must be a JSON object.")
+            raise common_error("body_not_object")
         return params
 
     def _route(self, common: dict[str, str]) -> tuple[Product, Any]:
         if not common.get("Action"):
-            raise ApiError(
-                "MissingParameter", "The request is missing a required parameter `Action`."
-            )
+            raise common_error("missing_parameter", name="Action")
         if not common.get("Version"):
-            raise ApiError(
-                "MissingParameter", "The request is missing a required parameter `Version`."
-            )
+            raise common_error("missing_parameter", name="Version")
         product = self.products.get(common["Version"])
         if product is None:
-            raise ApiError(
-                "NoSuchVersion", f"The API version `{common['Version']}` does not exist."
-            )
+            raise common_error("no_such_version", version=common["Version"])
         action = product.actions.get(common["Action"])
         if action is None:
-            raise ApiError("InvalidAction", f"The API `{common['Action']}` does not exist.")
+            raise common_error("invalid_action", action=common["Action"])
         return product, action
 
     @staticmethod
@@ -229,7 +233,7 @@ class Emulator:
     def _authenticate(self, request: Request, common: dict[str, str], service: str) -> str:
         authorization = request.headers.get("authorization")
         if authorization is None and "Signature" not in request.params:
-            raise ApiError("AuthFailure.MissingAuthorization", "The request carries no signature.")
+            raise common_error("missing_authorization")
         timestamp = auth.check_timestamp(common.get("Timestamp"))
         if authorization is not None:
             return auth.verify_tc3(
@@ -252,16 +256,14 @@ class Emulator:
     def _region(self, product: Product, action: str, region: str) -> str:
         if not region:
             if product.region_required:
-                raise ApiError(
-                    "MissingParameter", "The request is missing a required parameter `Region`."
-                )
+                raise common_error("missing_parameter", name="Region")
             return product.regions[0]
         allowed = product.action_regions.get(action, product.regions)
         if region not in allowed:
-            raise ApiError("UnsupportedRegion", f"The API does not support the region `{region}`.")
+            raise common_error("unsupported_region", region=region)
         return region
 
-    def _fault(self, action: str, secret_id: str) -> Reply | None:
+    def _fault(self, action: str, secret_id: str, language: str) -> Reply | None:
         latency, kind = self.faults.pick(action)
         if latency:
             time.sleep(latency)
@@ -271,7 +273,8 @@ class Emulator:
         self.stats.count(action, secret_id, "answered")
         if kind == "internal_error":
             self.stats.count(action, secret_id, "errors")
-            return Reply(body=error_body("InternalError", "Internal error (injected)."))
+            injected = common_error("injected_internal_error")
+            return Reply(body=error_body(injected.code, injected.message_in(language)))
         if kind == "http_502":
             return Reply(
                 status=502,

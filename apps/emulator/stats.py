@@ -15,22 +15,31 @@ class Stats:
         self._counts: dict[tuple[str, str], dict[str, int]] = defaultdict(
             lambda: dict.fromkeys(OUTCOMES, 0)
         )
+        # The X-TC-Language (or v1 Language) of each action's last request, "" for none: what
+        # tests read to see which language a caller asked for.
+        self._languages: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def count(self, action: str, secret_id: str, outcome: str) -> None:
         with self._lock:
             self._counts[(action, secret_id)][outcome] += 1
 
+    def heard(self, action: str, language: str) -> None:
+        with self._lock:
+            self._languages[action] = language
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             counted = [(key, dict(counts)) for key, counts in sorted(self._counts.items())]
+            languages = dict(sorted(self._languages.items()))
         totals = {outcome: sum(counts[outcome] for _, counts in counted) for outcome in OUTCOMES}
         rows = [
             {"action": action, "secret_id": secret_id, **counts}
             for (action, secret_id), counts in counted
         ]
-        return {"totals": totals, "calls": rows}
+        return {"totals": totals, "calls": rows, "languages": languages}
 
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._languages.clear()

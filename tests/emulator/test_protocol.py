@@ -147,11 +147,12 @@ def test_a_changed_body_breaks_the_signature(emulator):
     assert error_code(reply) == "AuthFailure.SignatureFailure"
 
 
-def test_signature_for_another_service_fails(emulator):
+def test_a_credential_scope_naming_another_service_is_invalid_authorization(emulator):
+    # As the cloud answers: the Authorization is not one for this product at all.
     reply = post(
         emulator, "DescribeJobs", headers={"Authorization": _auth_for("omics", emulator, b"{}")}
     )
-    assert error_code(reply) == "AuthFailure.SignatureFailure"
+    assert error_code(reply) == "AuthFailure.InvalidAuthorization"
 
 
 def test_host_header_is_verified_as_received_even_with_a_scheme(emulator):

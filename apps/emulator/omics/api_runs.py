@@ -101,17 +101,25 @@ def describe_runs(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[st
 )
 def get_run_calls(world: OmicsWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     run = run_or_404(world, p["RunUuid"], check_project(world, p))
-    path = p["Path"].strip("/")
-    calls = run.calls
-    if path:  # "/<RunId>" of a Workflow or Scatter call of the level above
-        parent = next((c for c in _walk(run.calls) if c.run_id == path.split("/")[-1]), None)
-        if parent is None or parent.run_type not in ("Workflow", "Scatter"):
-            raise ApiError(
-                "InvalidParameterValue", f"No Workflow or Scatter call has the path `{p['Path']}`."
-            )
-        calls = parent.children
-    visible = world.visible_calls(run, calls, ctx.now)
+    visible = world.visible_calls(run, _calls_at(run, p["Path"]), ctx.now)
     return {"Calls": [wire.call_view(world, run, c, ctx.now) for c in visible]}
+
+
+def _calls_at(run: Run, path: str) -> list[Call]:
+    """The level of the call tree that `Path` names, in the doc's forms
+    (https://cloud.tencent.com/document/api/1643/89097): "/" the top level; "/<RunId>" of a
+    `Workflow` or `Scatter` call of the level above, the run itself included (GetRunStatus
+    gives it as a Workflow whose RunId is the RunUuid, the ParentId of the top-level calls).
+    Nesting RunIds ("/<id>/<id>") is a form the doc does not describe: refused."""
+    run_id = path[1:] if path.startswith("/") else ""
+    if path == "/" or run_id == run.uuid:
+        return run.calls
+    parent = next((c for c in _walk(run.calls) if c.run_id == run_id), None) if run_id else None
+    if parent is None or parent.run_type not in ("Workflow", "Scatter"):
+        raise ApiError(
+            "InvalidParameterValue", f"No Workflow or Scatter call has the path `{path}`."
+        )
+    return parent.children
 
 
 def _walk(calls: list[Call]) -> list[Call]:
