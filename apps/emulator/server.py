@@ -265,6 +265,11 @@ class Emulator:
         if kind == "internal_error":
             self.stats.count(action, secret_id, "errors")
             return Reply(body=error_body("InternalError", "Internal error (injected)."))
+        if kind == "rate_limited":  # counted as the emulator's own limiter counts a refusal
+            self.stats.count(action, secret_id, "errors")
+            self.stats.count(action, secret_id, "rate_limited")
+            message = "Your current request times exceeds the frequency limit (injected)."
+            return Reply(body=error_body("RequestLimitExceeded", message))
         if kind == "http_502":
             return Reply(
                 status=502,
