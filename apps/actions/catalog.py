@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from apps.batch.models import NODE_TERMINABLE, ComputeNode, Job, JobState, TaskInstance
 from apps.cloud.models import CloudAccount
@@ -35,6 +36,22 @@ class Target:
     def owner(self) -> Any:
         """The cached cloud object that knows the account and region (an instance's job)."""
         return self.obj.task.job if isinstance(self.obj, TaskInstance) else self.obj
+
+    @property
+    def page(self) -> str:
+        """The page showing the target's current state: where an unknown outcome is checked."""
+        obj = self.obj
+        if isinstance(obj, TaskInstance):
+            return reverse(
+                "batch:instance-detail", args=[obj.task.job.job_id, obj.task.name, obj.index]
+            )
+        if isinstance(obj, ComputeNode):
+            return reverse("batch:env-detail", args=[obj.env.env_id])
+        if isinstance(obj, RunGroup):
+            return reverse("omics:run-group-detail", args=[obj.run_group_id])
+        if isinstance(obj, Run):
+            return reverse("omics:run-detail", args=[obj.run_uuid])
+        return reverse("batch:job-detail", args=[obj.job_id])
 
 
 @dataclass(frozen=True, kw_only=True)

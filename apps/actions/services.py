@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.access import AnyUser, acts_anywhere, can_act, visible_accounts
 from apps.accounts.models import User
@@ -21,13 +24,16 @@ from apps.audit.models import AuditEvent
 from apps.audit.services import audit_finish, audit_record
 from apps.batch import sync as batch_sync
 from apps.cloud.client import Credentials
-from apps.cloud.errors import AnswerLost, CloudError
+from apps.cloud.errors import OUTCOME_UNKNOWN, CloudError, RateLimited
 from apps.cloud.gateway import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
     CredentialsUnreadable,
     acquire,
     cloud_call,
     credentials_for,
     rate_for,
+    slot_interval,
 )
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
@@ -151,6 +157,8 @@ def send_lease_seconds() -> float:
 
 
 UNKNOWN_LOST = "Its outcome is unknown: it is not sent again, the target is re-read from the cloud"
+# A refused call is sent again at most this late (the limiter's wait plus the backoff).
+REQUEUE_CAP_S = 60.0
 UNKNOWN_OUTCOME = (
     "the worker stopped after the call may have been sent and before its answer was saved; "
     "it is not sent again: the target is re-read from the cloud, see its current state"
@@ -208,7 +216,10 @@ def operation_step(operation: Operation) -> float | None:
         return send_lease_seconds()  # another step claimed the chunk first
     params = spec.params(chunk)
     outcome = _send(operation.scope, spec, params, event, slot, credentials)
-    _settle(operation, [t.key for t in chunk], outcome)
+    keys = [t.key for t in chunk]
+    if outcome.get("refused"):
+        return _refused(operation, spec, keys, outcome)
+    _settle(operation, keys, outcome)
     _refresh_soon(operation, spec, chunk)
     return 0.0
 
@@ -232,10 +243,38 @@ def _send(
             slot=slot,
             credentials=credentials,
         )
-    except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
-        message = f"{err.message}. {UNKNOWN_LOST}"
-        audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)
-        return {"ok": False, "unknown": True, "code": err.code, "message": message}
+    except OUTCOME_UNKNOWN as err:  # it may have been done: never sent again, re-read instead
+        message = f"{err.message.rstrip('.')}. {UNKNOWN_LOST}"
+        audit_finish(
+            event.pk, ok=None, request_id=err.request_id, error_code=err.code, error_message=message
+        )
+        # The page says "unknown" in the reader's language beside the cloud's own message.
+        return {
+            "ok": False,
+            "unknown": True,
+            "request_id": err.request_id,
+            "code": err.code,
+            "message": err.message,
+        }
+    except RateLimited as err:  # the cloud's own answer that it did nothing: safe to send again
+        message = gettext(
+            "refused by the cloud's frequency limit (another client used the budget); "
+            "nothing was done"
+        )
+        audit_finish(
+            event.pk,
+            ok=False,
+            request_id=err.request_id,
+            error_code=err.code,
+            error_message=f"{err.message} ({message})",
+        )
+        return {
+            "ok": False,
+            "refused": True,
+            "request_id": err.request_id,
+            "code": err.code,
+            "message": err.message,
+        }
     except CloudError as err:
         audit_finish(
             event.pk,
@@ -285,6 +324,48 @@ def _settle(operation: Operation, keys: list[str], outcome: dict[str, Any]) -> N
     )
 
 
+def _refused(
+    operation: Operation, spec: ActionSpec, keys: list[str], refusal: dict[str, Any]
+) -> float:
+    """The cloud refused the chunk with RequestLimitExceeded: the gateway has slowed the bucket
+    down, and the targets go back to pending, to be sent again after the limiter's wait and a
+    backoff, at most ACTION_RATE_LIMITED_REQUEUES times; then they fail, with nothing done.
+
+    Clearing the sending mark without a result is what lets the chunk be sent again: it is
+    safe only here, because this answer is the cloud saying that it did nothing."""
+    tries = 1 + max(operation.refused.get(k, {}).get("tries", 0) for k in keys)
+    now = timezone.now()
+    if tries > settings.ACTION_RATE_LIMITED_REQUEUES:
+        retry_at = None
+        message = gettext(
+            "the cloud's frequency limit was still exceeded after %(tries)d tries; nothing was done"
+        ) % {"tries": tries}
+        outcome = {**refusal, "refused": False, "tries": tries, "message": message}
+        operation.results.update(dict.fromkeys(keys, outcome))
+        delay = 0.0
+    else:
+        delay = _requeue_delay(operation.scope, spec, tries)
+        retry_at = now + timedelta(seconds=delay)
+    refused = {
+        "tries": tries,
+        "retry_at": retry_at.isoformat() if retry_at else None,
+        "request_id": refusal["request_id"],
+        "message": refusal["message"],
+    }
+    operation.refused.update(dict.fromkeys(keys, refused))
+    Operation.objects.filter(pk=operation.pk).update(
+        results=operation.results, refused=operation.refused, sending=None, sending_since=None
+    )
+    return delay
+
+
+def _requeue_delay(scope: Scope, spec: ActionSpec, tries: int) -> float:
+    """The limiter's wait at the bucket's lowered rate, plus an exponential backoff (half of
+    it jittered, so operations refused together do not come back together), capped."""
+    backoff = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (tries - 1)) * random.uniform(0.5, 1.0)
+    return min(REQUEUE_CAP_S, slot_interval(scope, spec.service, spec.cloud_action) + backoff)
+
+
 def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
     """The sender died with the chunk in flight: unknown, audited as such, targets re-read."""
     sending = operation.sending or {}
@@ -321,6 +402,13 @@ def _refresh_soon(operation: Operation, spec: ActionSpec, chunk: list[Target]) -
             omics_sync.refresh_run_group(scope, obj.run_group_id)
         elif spec.kind == Kind.RUN:
             omics_sync.refresh_run_group(scope, obj.group.run_group_id)
+
+
+def target_pages(operation: Operation, keys: list[str]) -> dict[str, str]:
+    """The page of each of `keys` still in the cache, where its current state is shown."""
+    if not keys:
+        return {}
+    return {t.key: t.page for t in ACTIONS[operation.action].find(_account_of(operation), keys)}
 
 
 def eta_seconds(operation: Operation) -> float:

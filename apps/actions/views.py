@@ -4,6 +4,10 @@ that acts; CSRF-protected (HTMX sends the token); operators and admins only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +26,7 @@ from apps.actions.services import (
     eta_seconds,
     operation_cancel,
     operation_start,
+    target_pages,
 )
 from apps.sync.redis_health import redis_up
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
@@ -82,6 +87,36 @@ def _operation_for(request: HttpRequest, operation_id: int) -> Operation:
     return operation
 
 
+@dataclass(frozen=True)
+class TargetRow:
+    """One target on the operation's page: its outcome, or the refusal it waits out."""
+
+    key: str
+    result: dict[str, Any] | None
+    refused: dict[str, Any] | None  # its last refusal by the frequency limit, if any
+    retry_at: datetime | None  # when it is sent again, while it waits
+    page: str  # where to see its current state, for an unknown outcome ("" otherwise)
+
+
+def _target_rows(operation: Operation) -> list[TargetRow]:
+    pages = target_pages(operation, [k for k, r in operation.results.items() if r.get("unknown")])
+    rows = []
+    for key in operation.targets:
+        result = operation.results.get(key)
+        refused = operation.refused.get(key)
+        retry_at = refused.get("retry_at") if refused and not result else None
+        rows.append(
+            TargetRow(
+                key,
+                result,
+                refused,
+                datetime.fromisoformat(retry_at) if retry_at else None,
+                pages.get(key, ""),
+            )
+        )
+    return rows
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def operation_detail(request: HtmxHttpRequest, operation_id: int) -> HttpResponse:
@@ -89,7 +124,7 @@ def operation_detail(request: HtmxHttpRequest, operation_id: int) -> HttpRespons
     context = {
         "op": operation,
         "eta": eta_seconds(operation) if operation.is_open else 0,
-        "results": [(k, operation.results.get(k)) for k in operation.targets],
+        "rows": _target_rows(operation),
         "can_act": can_act(request.user, operation.account),
     }
     return page_or_fragment(
