@@ -38,6 +38,11 @@ class Target:
         return self.obj.task.job if isinstance(self.obj, TaskInstance) else self.obj
 
     @property
+    def state(self) -> str:
+        """The target's state in the cache (a job's state, a run group's status ...)."""
+        return str(getattr(self.obj, "state", None) or getattr(self.obj, "status", ""))
+
+    @property
     def page(self) -> str:
         """The page showing the target's current state: where an unknown outcome is checked."""
         obj = self.obj
@@ -66,6 +71,10 @@ class ActionSpec:
     params: Callable[[list[Target]], dict[str, Any]]
     find: Callable[[QuerySet[CloudAccount], list[str]], list[Target]]
     group: Callable[[Target], str] = lambda t: ""  # targets of one call share this
+    # What the target looks like, read back from the cloud, once the action was done: how an
+    # unknown outcome is confirmed. None: the target alone cannot tell (RetryRuns makes a new
+    # run group, the run itself stays failed).
+    done: Callable[[Any], bool] | None = None
 
 
 def _jobs(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target]:
@@ -183,6 +192,7 @@ SPECS = (
         refusal=_job_retry,
         params=lambda targets: {"JobIds": [t.key for t in targets]},
         find=_jobs,
+        done=lambda job: job.state != JobState.FAILED,
     ),
     ActionSpec(
         key="terminate-job",
@@ -194,6 +204,7 @@ SPECS = (
         refusal=_job_terminate,
         params=lambda targets: {"JobId": targets[0].key},
         find=_jobs,
+        done=lambda job: job.is_released,
     ),
     ActionSpec(
         key="terminate-instance",
@@ -205,6 +216,7 @@ SPECS = (
         refusal=_instance_terminate,
         params=_instance_params,
         find=_instances,
+        done=lambda instance: instance.is_released,
     ),
     ActionSpec(
         key="terminate-nodes",
@@ -228,6 +240,7 @@ SPECS = (
         refusal=_group_terminate,
         params=lambda targets: {"RunGroupId": targets[0].key},
         find=_groups,
+        done=lambda group: group.is_ended,
     ),
     ActionSpec(
         key="retry-runs",

@@ -7,7 +7,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -255,6 +255,7 @@ def _send(
             "request_id": err.request_id,
             "code": err.code,
             "message": err.message,
+            "at": event.at.isoformat(),  # a re-read after this can tell whether it was done
         }
     except RateLimited as err:  # the cloud's own answer that it did nothing: safe to send again
         message = gettext(
@@ -375,6 +376,8 @@ def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
             sending["event"], ok=None, error_code="OutcomeUnknown", error_message=UNKNOWN_OUTCOME
         )
     outcome = {"ok": False, "unknown": True, "code": "OutcomeUnknown", "message": UNKNOWN_OUTCOME}
+    if operation.sending_since:
+        outcome["at"] = operation.sending_since.isoformat()
     _settle(operation, keys, outcome)
     _refresh_soon(operation, spec, spec.find(_account_of(operation), keys))
     return 0.0
@@ -404,11 +407,30 @@ def _refresh_soon(operation: Operation, spec: ActionSpec, chunk: list[Target]) -
             omics_sync.refresh_run_group(scope, obj.group.run_group_id)
 
 
-def target_pages(operation: Operation, keys: list[str]) -> dict[str, str]:
-    """The page of each of `keys` still in the cache, where its current state is shown."""
+@dataclass(frozen=True)
+class Reread:
+    """What the cache says of a target whose outcome is unknown, since the attempt."""
+
+    page: str  # where its current state is shown
+    state: str
+    reread_at: datetime | None  # when it was read from the cloud after the attempt, if it was
+    done: bool  # that re-read shows the action's effect: done, confirmed by the re-read
+
+
+def rereads(operation: Operation) -> dict[str, Reread]:
+    """For each target with an unknown outcome still in the cache, what its re-read shows."""
+    keys = [k for k, r in operation.results.items() if r.get("unknown")]
     if not keys:
         return {}
-    return {t.key: t.page for t in ACTIONS[operation.action].find(_account_of(operation), keys)}
+    spec = ACTIONS[operation.action]
+    found = {}
+    for target in spec.find(_account_of(operation), keys):
+        attempt = operation.results[target.key].get("at")
+        synced = target.obj.synced_at
+        after = synced if attempt and synced and synced > datetime.fromisoformat(attempt) else None
+        done = after is not None and spec.done is not None and spec.done(target.obj)
+        found[target.key] = Reread(target.page, target.state, after, done)
+    return found
 
 
 def eta_seconds(operation: Operation) -> float:

@@ -22,11 +22,12 @@ from apps.actions.services import (
     ActionRefused,
     NoSuchAction,
     NotPermitted,
+    Reread,
     action_plan,
     eta_seconds,
     operation_cancel,
     operation_start,
-    target_pages,
+    rereads,
 )
 from apps.sync.redis_health import redis_up
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
@@ -95,11 +96,11 @@ class TargetRow:
     result: dict[str, Any] | None
     refused: dict[str, Any] | None  # its last refusal by the frequency limit, if any
     retry_at: datetime | None  # when it is sent again, while it waits
-    page: str  # where to see its current state, for an unknown outcome ("" otherwise)
+    reread: Reread | None  # for an unknown outcome: what the cloud says since
 
 
 def _target_rows(operation: Operation) -> list[TargetRow]:
-    pages = target_pages(operation, [k for k, r in operation.results.items() if r.get("unknown")])
+    found = rereads(operation)
     rows = []
     for key in operation.targets:
         result = operation.results.get(key)
@@ -111,7 +112,7 @@ def _target_rows(operation: Operation) -> list[TargetRow]:
                 result,
                 refused,
                 datetime.fromisoformat(retry_at) if retry_at else None,
-                pages.get(key, ""),
+                found.get(key),
             )
         )
     return rows

@@ -68,6 +68,12 @@ def times_retried(job: EmulatedJob) -> int:
     return sum(1 for a, b in zip(states, states[1:], strict=False) if a == "FAILED" != b)
 
 
+def reread(job: Job, before: Any) -> bool:
+    """the job was read from the cloud again"""
+    synced = Job.objects.get(pk=job.pk).synced_at
+    return synced is not None and (before is None or synced > before)
+
+
 def start_retry(user: Any, job: Job) -> Operation:
     return operation_start(user, action_plan(user, "retry-jobs", [job.job_id]))
 
@@ -157,6 +163,42 @@ def test_an_internal_error_is_unknown_re_read_and_never_sent_again(
     page = admin_client.get(f"/actions/{operation.pk}/").content.decode()
     assert "unknown: the cloud did not say whether it was done; re-reading the target" in page
     assert f'href="/jobs/{failed_job.job_id}/"' in page
+
+    # Re-read: the cloud did not do it (the job is still FAILED), and the page says what it saw.
+    failed_job.refresh_from_db()
+    read_before = failed_job.synced_at
+    drive(
+        failed_job.account,
+        streams=["batch.job_details"],
+        until=lambda: reread(failed_job, read_before),
+    )
+    page = admin_client.get(f"/actions/{operation.pk}/").content.decode()
+    assert "did not say whether it was done; re-read at" in page and "it is FAILED" in page
+    assert retry_jobs_stats(emulator)["answered"] == 1
+
+
+@pytest.mark.django_db(transaction=False)
+def test_an_unknown_outcome_is_confirmed_by_the_re_read(
+    emulator: Emulator, failed_job: Job, admin_user: Any, admin_client: Any
+) -> None:
+    """The cloud did the retry but answered InternalError: the re-read shows the job moving."""
+    inject(emulator, {"RetryJobs": {"internal_error": 1.0}})
+    operation = start_retry(admin_user, failed_job)
+    operation_step(operation)
+    world = batch_world(emulator)
+    with world.lock:  # what the cloud did before its InternalError
+        world.retry_job(world.jobs[failed_job.job_id])
+    read_before = failed_job.synced_at
+    drive(
+        failed_job.account,
+        streams=["batch.job_details"],
+        until=lambda: reread(failed_job, read_before),
+    )
+    failed_job.refresh_from_db()
+    assert failed_job.state != "FAILED"
+    page = admin_client.get(f"/actions/{operation.pk}/").content.decode()
+    assert "done, confirmed by the re-read at" in page and f"(now {failed_job.state})" in page
+    assert retry_jobs_stats(emulator)["answered"] == 1  # the re-read resent nothing
 
 
 @pytest.mark.django_db(transaction=False)
