@@ -33,9 +33,9 @@ class Operation(models.Model):
     targets = models.JSONField(default=list)  # the keys to act on, in order
     skipped = models.JSONField(default=list)  # [{"target", "reason"}]: what the cloud would refuse
     results = models.JSONField(default=dict)  # target -> {"ok", "request_id", "code", "message"}
-    # Targets whose call the cloud refused with RequestLimitExceeded (so nothing was done) and
-    # that wait to be sent again: target -> {"tries", "retry_at", "request_id", "message"}.
-    # A target leaves it when its call gets an answer that is not a refusal.
+    # Targets whose call the cloud refused with RequestLimitExceeded (so nothing was done),
+    # sent again later: target -> {"tries", "retry_at", "request_id", "message"}, the last
+    # refusal. Kept once the target has its result: how many tries it took.
     refused = models.JSONField(default=dict)
     status = models.CharField(
         max_length=16, choices=OperationStatus.choices, default=OperationStatus.PENDING

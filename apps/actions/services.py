@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from apps.accounts.access import AnyUser, acts_anywhere, can_act, visible_accounts
 from apps.accounts.models import User
@@ -157,12 +157,13 @@ def send_lease_seconds() -> float:
 
 
 UNKNOWN_LOST = "Its outcome is unknown: it is not sent again, the target is re-read from the cloud"
-# A refused call is sent again at most this late (the limiter's wait plus the backoff).
-REQUEUE_CAP_S = 60.0
 UNKNOWN_OUTCOME = (
     "the worker stopped after the call may have been sent and before its answer was saved; "
     "it is not sent again: the target is re-read from the cloud, see its current state"
 )
+# A call refused by the frequency limit is sent again at most this late (the limiter's wait
+# plus the backoff).
+REQUEUE_CAP_S = 60.0
 
 
 def operation_step(operation: Operation) -> float | None:
@@ -171,7 +172,9 @@ def operation_step(operation: Operation) -> float | None:
 
     At most once: the chunk is marked as sending (with its audit event) before the call and
     the mark is cleared with the result. A step that finds the mark of a dead sender records
-    the chunk's outcome as unknown and has the targets re-read; it never sends it again."""
+    the chunk's outcome as unknown and has the targets re-read; it never sends it again. Only
+    a RequestLimitExceeded answer (the cloud did nothing) clears the mark without a result:
+    the chunk is sent again later (`_refused`)."""
     spec = ACTIONS[operation.action]
     if operation.sending:
         since = operation.sending_since
@@ -338,10 +341,18 @@ def _refused(
     now = timezone.now()
     if tries > settings.ACTION_RATE_LIMITED_REQUEUES:
         retry_at = None
-        message = gettext(
-            "the cloud's frequency limit was still exceeded after %(tries)d tries; nothing was done"
+        message = ngettext(
+            "the cloud's frequency limit was still exceeded after %(tries)d try; nothing was done",
+            "the cloud's frequency limit was still exceeded after %(tries)d tries; nothing was done",
+            tries,
         ) % {"tries": tries}
-        outcome = {**refusal, "refused": False, "tries": tries, "message": message}
+        outcome = {
+            "ok": False,
+            "request_id": refusal["request_id"],
+            "code": refusal["code"],
+            "message": message,
+            "tries": tries,
+        }
         operation.results.update(dict.fromkeys(keys, outcome))
         delay = 0.0
     else:
