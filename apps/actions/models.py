@@ -88,6 +88,11 @@ class Operation(models.Model):
         return sum(1 for r in self.results.values() if r.get("unknown"))
 
     @property
+    def requeued_count(self) -> int:
+        """Targets refused by the cloud's frequency limit (nothing done), to be sent again."""
+        return sum(1 for k in self.refused if k not in self.results)
+
+    @property
     def percent(self) -> int:
         return round(100 * self.done_count / len(self.targets)) if self.targets else 100
 

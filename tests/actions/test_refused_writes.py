@@ -215,3 +215,5 @@ def test_the_page_says_a_refused_target_is_sent_again_later(
     page = admin_client.get(f"/actions/{operation.pk}/").content.decode()
     assert "refused by the cloud's frequency limit (another client used the budget)" in page
     assert "nothing was done; sending again at" in page
+    progress = "0 of 1 done, 1 refused by the cloud's frequency limit, to be sent again"
+    assert progress in " ".join(page.split())
