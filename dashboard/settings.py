@@ -225,6 +225,9 @@ ACTION_SEND_LEASE_S = env_float(
 )
 # An operation whose next step is this late was lost with its worker: a new chain takes over.
 ACTION_OVERDUE_S = env_float("ACTION_OVERDUE_S", 60.0)
+# A call the cloud refused with RequestLimitExceeded (another client spent the budget) was not
+# performed: it is sent again, behind the limiter, at most this many times, then it fails.
+ACTION_RATE_LIMITED_REQUEUES = env_int("ACTION_RATE_LIMITED_REQUEUES", 5)
 
 # --- Observability --------------------------------------------------------------------------
 # /metrics answers only these addresses, and only with this bearer token (without DEBUG, not at

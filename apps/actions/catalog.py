@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from apps.batch.models import NODE_TERMINABLE, ComputeNode, Job, JobState, TaskInstance
 from apps.cloud.models import CloudAccount
@@ -36,6 +37,27 @@ class Target:
         """The cached cloud object that knows the account and region (an instance's job)."""
         return self.obj.task.job if isinstance(self.obj, TaskInstance) else self.obj
 
+    @property
+    def state(self) -> str:
+        """The target's state in the cache (a job's state, a run group's status ...)."""
+        return str(getattr(self.obj, "state", None) or getattr(self.obj, "status", ""))
+
+    @property
+    def page(self) -> str:
+        """The page showing the target's current state: where an unknown outcome is checked."""
+        obj = self.obj
+        if isinstance(obj, TaskInstance):
+            return reverse(
+                "batch:instance-detail", args=[obj.task.job.job_id, obj.task.name, obj.index]
+            )
+        if isinstance(obj, ComputeNode):
+            return reverse("batch:env-detail", args=[obj.env.env_id])
+        if isinstance(obj, RunGroup):
+            return reverse("omics:run-group-detail", args=[obj.run_group_id])
+        if isinstance(obj, Run):
+            return reverse("omics:run-detail", args=[obj.run_uuid])
+        return reverse("batch:job-detail", args=[obj.job_id])
+
 
 @dataclass(frozen=True, kw_only=True)
 class ActionSpec:
@@ -49,6 +71,10 @@ class ActionSpec:
     params: Callable[[list[Target]], dict[str, Any]]
     find: Callable[[QuerySet[CloudAccount], list[str]], list[Target]]
     group: Callable[[Target], str] = lambda t: ""  # targets of one call share this
+    # What the target looks like, read back from the cloud, once the action was done: how an
+    # unknown outcome is confirmed. None: the target alone cannot tell (RetryRuns makes a new
+    # run group, the run itself stays failed).
+    done: Callable[[Any], bool] | None = None
 
 
 def _jobs(accounts: QuerySet[CloudAccount], keys: list[str]) -> list[Target]:
@@ -175,6 +201,7 @@ SPECS = (
         refusal=_job_retry,
         params=lambda targets: {"JobIds": [t.key for t in targets]},
         find=_jobs,
+        done=lambda job: job.state != JobState.FAILED,
     ),
     ActionSpec(
         key="terminate-job",
@@ -186,6 +213,7 @@ SPECS = (
         refusal=_job_terminate,
         params=lambda targets: {"JobId": targets[0].key},
         find=_jobs,
+        done=lambda job: job.is_released,
     ),
     ActionSpec(
         key="terminate-instance",
@@ -197,6 +225,7 @@ SPECS = (
         refusal=_instance_terminate,
         params=_instance_params,
         find=_instances,
+        done=lambda instance: instance.is_released,
     ),
     ActionSpec(
         key="terminate-nodes",
@@ -220,6 +249,7 @@ SPECS = (
         refusal=_group_terminate,
         params=_terminate_group_params,
         find=_groups,
+        done=lambda group: group.is_ended,
     ),
     ActionSpec(
         key="retry-runs",

@@ -33,6 +33,10 @@ class Operation(models.Model):
     targets = models.JSONField(default=list)  # the keys to act on, in order
     skipped = models.JSONField(default=list)  # [{"target", "reason"}]: what the cloud would refuse
     results = models.JSONField(default=dict)  # target -> {"ok", "request_id", "code", "message"}
+    # Targets whose call the cloud refused with RequestLimitExceeded (so nothing was done),
+    # sent again later: target -> {"tries", "retry_at", "request_id", "message"}, the last
+    # refusal. Kept once the target has its result: how many tries it took.
+    refused = models.JSONField(default=dict)
     status = models.CharField(
         max_length=16, choices=OperationStatus.choices, default=OperationStatus.PENDING
     )
@@ -82,6 +86,11 @@ class Operation(models.Model):
     @property
     def unknown_count(self) -> int:
         return sum(1 for r in self.results.values() if r.get("unknown"))
+
+    @property
+    def requeued_count(self) -> int:
+        """Targets refused by the cloud's frequency limit (nothing done), to be sent again."""
+        return sum(1 for k in self.refused if k not in self.results)
 
     @property
     def percent(self) -> int:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from apps.accounts.access import AnyUser, acts_anywhere, can_act, visible_accounts
 from apps.accounts.models import User
@@ -21,13 +24,16 @@ from apps.audit.models import AuditEvent
 from apps.audit.services import audit_finish, audit_record
 from apps.batch import sync as batch_sync
 from apps.cloud.client import Credentials
-from apps.cloud.errors import AnswerLost, CloudError
+from apps.cloud.errors import OUTCOME_UNKNOWN, CloudError, RateLimited
 from apps.cloud.gateway import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
     CredentialsUnreadable,
     acquire,
     cloud_call,
     credentials_for,
     rate_for,
+    slot_interval,
 )
 from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
@@ -155,6 +161,9 @@ UNKNOWN_OUTCOME = (
     "the worker stopped after the call may have been sent and before its answer was saved; "
     "it is not sent again: the target is re-read from the cloud, see its current state"
 )
+# A call refused by the frequency limit is sent again at most this late (the limiter's wait
+# plus the backoff).
+REQUEUE_CAP_S = 60.0
 
 
 def operation_step(operation: Operation) -> float | None:
@@ -163,7 +172,9 @@ def operation_step(operation: Operation) -> float | None:
 
     At most once: the chunk is marked as sending (with its audit event) before the call and
     the mark is cleared with the result. A step that finds the mark of a dead sender records
-    the chunk's outcome as unknown and has the targets re-read; it never sends it again."""
+    the chunk's outcome as unknown and has the targets re-read; it never sends it again. Only
+    a RequestLimitExceeded answer (the cloud did nothing) clears the mark without a result:
+    the chunk is sent again later (`_refused`)."""
     spec = ACTIONS[operation.action]
     if operation.sending:
         since = operation.sending_since
@@ -208,7 +219,10 @@ def operation_step(operation: Operation) -> float | None:
         return send_lease_seconds()  # another step claimed the chunk first
     params = spec.params(chunk)
     outcome = _send(operation.scope, spec, params, event, slot, credentials)
-    _settle(operation, [t.key for t in chunk], outcome)
+    keys = [t.key for t in chunk]
+    if outcome.get("refused"):
+        return _refused(operation, spec, keys, outcome)
+    _settle(operation, keys, outcome)
     _refresh_soon(operation, spec, chunk)
     return 0.0
 
@@ -232,10 +246,39 @@ def _send(
             slot=slot,
             credentials=credentials,
         )
-    except AnswerLost as err:  # it may have gone through: never sent again, re-read instead
-        message = f"{err.message}. {UNKNOWN_LOST}"
-        audit_finish(event.pk, ok=None, error_code=err.code, error_message=message)
-        return {"ok": False, "unknown": True, "code": err.code, "message": message}
+    except OUTCOME_UNKNOWN as err:  # it may have been done: never sent again, re-read instead
+        message = f"{err.message.rstrip('.')}. {UNKNOWN_LOST}"
+        audit_finish(
+            event.pk, ok=None, request_id=err.request_id, error_code=err.code, error_message=message
+        )
+        # The page says "unknown" in the reader's language beside the cloud's own message.
+        return {
+            "ok": False,
+            "unknown": True,
+            "request_id": err.request_id,
+            "code": err.code,
+            "message": err.message,
+            "at": event.at.isoformat(),  # a re-read after this can tell whether it was done
+        }
+    except RateLimited as err:  # the cloud's own answer that it did nothing: safe to send again
+        message = gettext(
+            "refused by the cloud's frequency limit (another client used the budget); "
+            "nothing was done"
+        )
+        audit_finish(
+            event.pk,
+            ok=False,
+            request_id=err.request_id,
+            error_code=err.code,
+            error_message=f"{err.message} ({message})",
+        )
+        return {
+            "ok": False,
+            "refused": True,
+            "request_id": err.request_id,
+            "code": err.code,
+            "message": err.message,
+        }
     except CloudError as err:
         audit_finish(
             event.pk,
@@ -285,6 +328,56 @@ def _settle(operation: Operation, keys: list[str], outcome: dict[str, Any]) -> N
     )
 
 
+def _refused(
+    operation: Operation, spec: ActionSpec, keys: list[str], refusal: dict[str, Any]
+) -> float:
+    """The cloud refused the chunk with RequestLimitExceeded: the gateway has slowed the bucket
+    down, and the targets go back to pending, to be sent again after the limiter's wait and a
+    backoff, at most ACTION_RATE_LIMITED_REQUEUES times; then they fail, with nothing done.
+
+    Clearing the sending mark without a result is what lets the chunk be sent again: it is
+    safe only here, because this answer is the cloud saying that it did nothing."""
+    tries = 1 + max(operation.refused.get(k, {}).get("tries", 0) for k in keys)
+    now = timezone.now()
+    if tries > settings.ACTION_RATE_LIMITED_REQUEUES:
+        retry_at = None
+        message = ngettext(
+            "the cloud's frequency limit was still exceeded after %(tries)d try; nothing was done",
+            "the cloud's frequency limit was still exceeded after %(tries)d tries; nothing was done",
+            tries,
+        ) % {"tries": tries}
+        outcome = {
+            "ok": False,
+            "request_id": refusal["request_id"],
+            "code": refusal["code"],
+            "message": message,
+            "tries": tries,
+        }
+        operation.results.update(dict.fromkeys(keys, outcome))
+        delay = 0.0
+    else:
+        delay = _requeue_delay(operation.scope, spec, tries)
+        retry_at = now + timedelta(seconds=delay)
+    refused = {
+        "tries": tries,
+        "retry_at": retry_at.isoformat() if retry_at else None,
+        "request_id": refusal["request_id"],
+        "message": refusal["message"],
+    }
+    operation.refused.update(dict.fromkeys(keys, refused))
+    Operation.objects.filter(pk=operation.pk).update(
+        results=operation.results, refused=operation.refused, sending=None, sending_since=None
+    )
+    return delay
+
+
+def _requeue_delay(scope: Scope, spec: ActionSpec, tries: int) -> float:
+    """The limiter's wait at the bucket's lowered rate, plus an exponential backoff (half of
+    it jittered, so operations refused together do not come back together), capped."""
+    backoff = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (tries - 1)) * random.uniform(0.5, 1.0)
+    return min(REQUEUE_CAP_S, slot_interval(scope, spec.service, spec.cloud_action) + backoff)
+
+
 def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
     """The sender died with the chunk in flight: unknown, audited as such, targets re-read."""
     sending = operation.sending or {}
@@ -294,6 +387,8 @@ def _outcome_unknown(operation: Operation, spec: ActionSpec) -> float:
             sending["event"], ok=None, error_code="OutcomeUnknown", error_message=UNKNOWN_OUTCOME
         )
     outcome = {"ok": False, "unknown": True, "code": "OutcomeUnknown", "message": UNKNOWN_OUTCOME}
+    if operation.sending_since:
+        outcome["at"] = operation.sending_since.isoformat()
     _settle(operation, keys, outcome)
     _refresh_soon(operation, spec, spec.find(_account_of(operation), keys))
     return 0.0
@@ -321,6 +416,32 @@ def _refresh_soon(operation: Operation, spec: ActionSpec, chunk: list[Target]) -
             omics_sync.refresh_run_group(scope, obj.run_group_id)
         elif spec.kind == Kind.RUN:
             omics_sync.refresh_run_group(scope, obj.group.run_group_id)
+
+
+@dataclass(frozen=True)
+class Reread:
+    """What the cache says of a target whose outcome is unknown, since the attempt."""
+
+    page: str  # where its current state is shown
+    state: str
+    reread_at: datetime | None  # when it was read from the cloud after the attempt, if it was
+    done: bool  # that re-read shows the action's effect: done, confirmed by the re-read
+
+
+def rereads(operation: Operation) -> dict[str, Reread]:
+    """For each target with an unknown outcome still in the cache, what its re-read shows."""
+    keys = [k for k, r in operation.results.items() if r.get("unknown")]
+    if not keys:
+        return {}
+    spec = ACTIONS[operation.action]
+    found = {}
+    for target in spec.find(_account_of(operation), keys):
+        attempt = operation.results[target.key].get("at")
+        synced = target.obj.synced_at
+        after = synced if attempt and synced and synced > datetime.fromisoformat(attempt) else None
+        done = after is not None and spec.done is not None and spec.done(target.obj)
+        found[target.key] = Reread(target.page, target.state, after, done)
+    return found
 
 
 def eta_seconds(operation: Operation) -> float:

@@ -4,6 +4,10 @@ that acts; CSRF-protected (HTMX sends the token); operators and admins only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,10 +22,12 @@ from apps.actions.services import (
     ActionRefused,
     NoSuchAction,
     NotPermitted,
+    Reread,
     action_plan,
     eta_seconds,
     operation_cancel,
     operation_start,
+    rereads,
 )
 from apps.sync.redis_health import redis_up
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
@@ -82,6 +88,36 @@ def _operation_for(request: HttpRequest, operation_id: int) -> Operation:
     return operation
 
 
+@dataclass(frozen=True)
+class TargetRow:
+    """One target on the operation's page: its outcome, or the refusal it waits out."""
+
+    key: str
+    result: dict[str, Any] | None
+    refused: dict[str, Any] | None  # its last refusal by the frequency limit, if any
+    retry_at: datetime | None  # when it is sent again, while it waits
+    reread: Reread | None  # for an unknown outcome: what the cloud says since
+
+
+def _target_rows(operation: Operation) -> list[TargetRow]:
+    found = rereads(operation)
+    rows = []
+    for key in operation.targets:
+        result = operation.results.get(key)
+        refused = operation.refused.get(key)
+        retry_at = refused.get("retry_at") if refused and not result else None
+        rows.append(
+            TargetRow(
+                key,
+                result,
+                refused,
+                datetime.fromisoformat(retry_at) if retry_at else None,
+                found.get(key),
+            )
+        )
+    return rows
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def operation_detail(request: HtmxHttpRequest, operation_id: int) -> HttpResponse:
@@ -89,7 +125,7 @@ def operation_detail(request: HtmxHttpRequest, operation_id: int) -> HttpRespons
     context = {
         "op": operation,
         "eta": eta_seconds(operation) if operation.is_open else 0,
-        "results": [(k, operation.results.get(k)) for k in operation.targets],
+        "rows": _target_rows(operation),
         "can_act": can_act(request.user, operation.account),
     }
     return page_or_fragment(

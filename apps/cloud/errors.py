@@ -41,9 +41,19 @@ class Unavailable(CloudError):
     """InternalError*, HTTP 5xx, timeouts, dropped connections, bodies that are not envelopes."""
 
 
+class InternalFailure(Unavailable):
+    """InternalError*: the cloud failed while handling the request. It answered, but the answer
+    does not say how far it got: a write may or may not have happened."""
+
+
 class AnswerLost(Unavailable):
     """The request went out but no complete answer came back (read timeout, connection dropped,
     a proxy's 5xx, a body that is not an envelope): a write may or may not have happened."""
+
+
+# The answers after which nobody knows whether a write was done: it must not be sent again,
+# the target is re-read instead. Any other error is the cloud saying it did nothing.
+OUTCOME_UNKNOWN: tuple[type[CloudError], ...] = (AnswerLost, InternalFailure)
 
 
 _PREFIXES: tuple[tuple[str, type[CloudError]], ...] = (
@@ -55,7 +65,7 @@ _PREFIXES: tuple[tuple[str, type[CloudError]], ...] = (
     ("ResourceInUse", Refused),
     ("FailedOperation", Refused),
     ("OperationDenied", Refused),
-    ("InternalError", Unavailable),
+    ("InternalError", InternalFailure),
     ("ServiceUnavailable", Unavailable),
     ("ResourceUnavailable", Unavailable),
 )

@@ -91,6 +91,14 @@ def rate_for(account: CloudAccount, service: str, action: str) -> float:
     return limit_for(service, action) * account.budget_share * settings.CLOUD_RATE_SCALE
 
 
+def slot_interval(scope: Scope, service: str, action: str) -> float:
+    """Seconds between two of the bucket's slots at its current rate (lowered after a
+    RequestLimitExceeded): how long the limiter makes the next call wait, without taking a slot."""
+    bucket = Bucket(str(scope.account.pk), scope.region, service, action)
+    rate = throttle().counters(bucket, rate_for(scope.account, service, action))["rate"]
+    return 1.0 / rate if rate > 0 else BACKOFF_CAP
+
+
 def acquire(
     scope: Scope, service: str, action: str, *, block: bool = True, max_wait: float = 30.0
 ) -> Bucket:

@@ -137,6 +137,11 @@ COMMON: dict[str, Common] = {
         "Signature expired. Timestamp and server time cannot differ by more than five minutes.",
         "签名过期。Timestamp 与服务器接收到请求的时间相差不得超过五分钟。",
     ),
+    "injected_rate_limited": Common(
+        "RequestLimitExceeded",
+        "Your current request times exceeds the frequency limit (injected).",
+        "请求的次数超过了频率限制（注入的故障）。",
+    ),
     "unauthorized": Common(
         "AuthFailure.UnauthorizedOperation",
         "The key pair is not authorized to call `{action}` (CAM policy).",

@@ -1,7 +1,10 @@
 """Faults injected on demand, per action (or "*" for every action).
 
-Each is a probability per request, except latency (seconds added before answering):
+Each is a probability per request, except latency (seconds added before answering) and times
+(at most this many faults are injected, then the action answers normally; 0: no bound):
 - internal_error: an `InternalError` envelope (HTTP 200, as the cloud answers)
+- rate_limited: a `RequestLimitExceeded` envelope, as when another client of the account has
+  spent the action's budget (nothing is done)
 - http_502: an HTTP 502 with an HTML body, as a proxy in front of the cloud would
 - drop: the connection is closed without an answer
 - malformed: HTTP 200 with a truncated, unparseable JSON body
@@ -13,16 +16,18 @@ import random
 import threading
 from dataclasses import dataclass, fields
 
-KINDS = ("internal_error", "http_502", "drop", "malformed")
+KINDS = ("internal_error", "rate_limited", "http_502", "drop", "malformed")
 
 
 @dataclass
 class Fault:
     latency: float = 0.0
     internal_error: float = 0.0
+    rate_limited: float = 0.0
     http_502: float = 0.0
     drop: float = 0.0
     malformed: float = 0.0
+    times: float = 0.0
 
     @classmethod
     def parse(cls, text: str) -> tuple[str, Fault]:
@@ -64,10 +69,18 @@ class Faults:
             fault = self._by_action.get(action) or self._by_action.get("*")
             if fault is None:
                 return 0.0, None
-            roll = self._rng.random()
+            kind = self._roll(fault)
+            if kind is not None and fault.times:
+                fault.times -= 1
+                if fault.times <= 0:  # the last one: normal answers from now on
+                    self._by_action = {a: f for a, f in self._by_action.items() if f is not fault}
+        return fault.latency, kind
+
+    def _roll(self, fault: Fault) -> str | None:
+        roll = self._rng.random()
         threshold = 0.0
         for kind in KINDS:
             threshold += getattr(fault, kind)
             if roll < threshold:
-                return fault.latency, kind
-        return fault.latency, None
+                return kind
+        return None

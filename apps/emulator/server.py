@@ -275,6 +275,11 @@ class Emulator:
             self.stats.count(action, secret_id, "errors")
             injected = common_error("injected_internal_error")
             return Reply(body=error_body(injected.code, injected.message_in(language)))
+        if kind == "rate_limited":  # counted as the emulator's own limiter counts a refusal
+            self.stats.count(action, secret_id, "errors")
+            self.stats.count(action, secret_id, "rate_limited")
+            refused = common_error("injected_rate_limited")
+            return Reply(body=error_body(refused.code, refused.message_in(language)))
         if kind == "http_502":
             return Reply(
                 status=502,

@@ -37,7 +37,6 @@ from apps.cloud.gateway import Throttled
 from apps.cloud.models import CloudAccount
 from apps.emulator.batch.world import BatchWorld
 from apps.emulator.clock import ManualClock
-from apps.emulator.faults import Fault
 from apps.emulator.omics.world import OmicsWorld
 from apps.emulator.server import Emulator
 from apps.omics.models import GROUP_ENDED, Run, RunGroup
@@ -234,14 +233,17 @@ def test_omics_terminate_a_group_and_retry_runs(world: World) -> None:
     assert len(world.omics.groups) == groups_before + 1  # RetryRuns makes a new run group
 
 
-def test_a_cloud_error_fails_the_event_with_its_code(world: World) -> None:
+def test_a_cloud_refusal_fails_the_event_with_its_code(world: World) -> None:
+    """The cloud refuses what the cache allowed (someone retried the job meanwhile)."""
     [job_id] = failed_jobs(world)
-    world.emulator.faults.set("RetryJobs", Fault(internal_error=1.0))
+    with world.batch.lock:
+        world.batch.retry_job(world.batch.jobs[job_id])  # behind the cache's back
     op = run(operation_start(world.operator, action_plan(world.operator, "retry-jobs", [job_id])))
-    assert op.status == "failed" and op.results[job_id]["code"] == "InternalError"
+    assert op.status == "failed" and op.results[job_id]["code"] == "UnsupportedOperation"
+    assert not op.results[job_id].get("unknown")
     event = AuditEvent.objects.get(action="batch.RetryJobs", targets=[job_id])
-    assert (event.status, event.error_code) == ("failed", "InternalError")
-    assert world.batch.jobs[job_id].state == "FAILED"
+    assert (event.status, event.error_code) == ("failed", "UnsupportedOperation")
+    assert world.calls("RetryJobs") == 1
 
 
 def test_a_double_submit_makes_one_operation_and_one_call(world: World) -> None:

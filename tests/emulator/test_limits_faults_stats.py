@@ -84,6 +84,16 @@ def test_internal_error_fault(emulator):
     assert error_code(post(emulator, "DescribeComputeEnvs")) is None  # other actions untouched
 
 
+def test_rate_limited_fault_as_many_times_as_asked(emulator):
+    """`rate_limited` answers as the cloud does when another client spent the budget; `times`
+    bounds the faults, then the action answers normally."""
+    emulator.faults.set("DescribeJobs", Fault(rate_limited=1.0, times=2))
+    codes = [error_code(post(emulator, "DescribeJobs", {"Limit": 1})) for _ in range(3)]
+    assert codes == ["RequestLimitExceeded", "RequestLimitExceeded", None]
+    counted = row(stats_of(emulator), "DescribeJobs")
+    assert (counted["rate_limited"], counted["faults"], counted["ok"]) == (2, 2, 1)
+
+
 def test_http_502_fault(emulator):
     emulator.faults.set("DescribeJobs", Fault(http_502=1.0))
     reply = post(emulator, "DescribeJobs")
