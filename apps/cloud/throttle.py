@@ -4,6 +4,12 @@ Every process on every machine that uses the same Redis shares the buckets, so t
 hold however many workers run. The whole decision is one Lua script (atomic), timed by the
 Redis server's clock (no skew between machines).
 
+The cloud counts "at most N requests per second" in a sliding one-second window at its end
+(`apps/emulator/ratelimit.py` does the same): N calls granted exactly 1/N s apart would fill
+it to the brim, and the one whose trip happened to be a few milliseconds quicker than its
+predecessor's N calls before would be refused. So consecutive grants are spaced
+(1 + WINDOW_MARGIN) / rate apart: any N + 1 of them span the second plus that margin.
+
 rate = documented limit x the account's budget share x an adaptive factor. The factor halves
 when the cloud still answers RequestLimitExceeded (someone else spends the budget) and then
 recovers linearly; after a penalty it recovers quickly up to 70 % of where it was hit, then
@@ -21,10 +27,13 @@ import redis
 MIN_FACTOR = 0.05
 FAST_RECOVERY = 0.05  # factor per second, up to 70 % of the last ceiling
 SLOW_RECOVERY = 0.0025  # factor per second above that: re-probes a contended ceiling ~every 30 s
+# How much more than one second N consecutive calls span: the spread of the calls' trip times
+# it absorbs (20 ms), for 2 % of the rate.
+WINDOW_MARGIN = 0.02
 STATE_TTL_MS = 3_600_000
 
 # KEYS[1] = bucket hash. ARGV: op ("acquire" | "penalize" | "peek"), base rate (per second),
-# min factor, fast recovery, slow recovery, ttl ms.
+# min factor, fast recovery, slow recovery, ttl ms, window margin.
 # Fields: tat (µs, theoretical arrival time), factor, factor_at (µs), ceiling, and counters
 # calls, waits, limit_errors.
 _SCRIPT = """
@@ -35,6 +44,7 @@ local min_factor = tonumber(ARGV[3])
 local fast = tonumber(ARGV[4])
 local slow = tonumber(ARGV[5])
 local ttl = tonumber(ARGV[6])
+local margin = tonumber(ARGV[7])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local s = redis.call('HMGET', key, 'tat', 'factor', 'factor_at', 'ceiling')
@@ -68,7 +78,7 @@ redis.call('HSET', key, 'factor', factor, 'factor_at', now)
 if op == 'peek' then
   return {0, tostring(factor)}
 end
-local interval = 1000000 / (base * factor)
+local interval = 1000000 * (1 + margin) / (base * factor)
 if tat < now then tat = now end
 if tat > now then
   redis.call('HINCRBY', key, 'waits', 1)
@@ -114,7 +124,7 @@ class Throttle:
     def _run(self, bucket: Bucket, op: str, base: float) -> tuple[int, float]:
         micros, factor = self._script(
             keys=[bucket.key],
-            args=[op, base, MIN_FACTOR, FAST_RECOVERY, SLOW_RECOVERY, STATE_TTL_MS],
+            args=[op, base, MIN_FACTOR, FAST_RECOVERY, SLOW_RECOVERY, STATE_TTL_MS, WINDOW_MARGIN],
         )
         return int(micros), float(factor)
 
