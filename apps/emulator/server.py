@@ -25,7 +25,7 @@ from apps.emulator.clock import Clock, ScaledClock
 from apps.emulator.errors import ApiError
 from apps.emulator.faults import Fault, Faults
 from apps.emulator.ratelimit import RateLimits
-from apps.emulator.registry import Context, Product
+from apps.emulator.registry import Action, Context, Product
 from apps.emulator.schema import unflatten, validate
 from apps.emulator.stats import Stats
 
@@ -118,7 +118,7 @@ class Emulator:
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
-            region = self._region(product, action.name, common.get("Region", ""))
+            region = self._region(product, action, common.get("Region", ""))
             if not self.limits.allow(secret_id, region, action.name):
                 self.stats.count(action.name, secret_id, "rate_limited")
                 raise ApiError(
@@ -242,14 +242,14 @@ class Emulator:
             host=request.headers.get("host", ""),
         )
 
-    def _region(self, product: Product, action: str, region: str) -> str:
+    def _region(self, product: Product, action: Action, region: str) -> str:
         if not region:
-            if product.region_required:
+            if product.region_required or action.region_required:
                 raise ApiError(
                     "MissingParameter", "The request is missing a required parameter `Region`."
                 )
             return product.regions[0]
-        allowed = product.action_regions.get(action, product.regions)
+        allowed = product.action_regions.get(action.name, product.regions)
         if region not in allowed:
             raise ApiError("UnsupportedRegion", f"The API does not support the region `{region}`.")
         return region
