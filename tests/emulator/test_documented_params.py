@@ -13,7 +13,7 @@ from apps.cloud.scope import Scope
 from apps.emulator.clock import ManualClock
 from apps.emulator.server import Emulator
 from tests.conftest import batch_sdk
-from tests.emulator.batch_support import error_code, running_job, submit
+from tests.emulator.batch_support import ZONE, error_code, job, running_job, submit
 from tests.emulator.raw import error_code as raw_error_code
 from tests.emulator.raw import post
 from tests.emulator.sdk import call
@@ -36,8 +36,9 @@ def monitor_params(job_id: str) -> dict[str, Any]:
 
 # --- Region: "Yes" on the SubmitJob and DescribeJobMonitorData pages only ----------------------
 def test_submit_job_without_a_region_is_missing_parameter(emulator: Emulator) -> None:
-    params = {"Placement": {"Zone": "ap-guangzhou-3"}, "Job": {"JobName": "x", "Tasks": []}}
+    params = {"Placement": {"Zone": ZONE}, "Job": job()}
     assert raw_error_code(post(emulator, "SubmitJob", params, region=None)) == "MissingParameter"
+    assert raw_error_code(post(emulator, "SubmitJob", params)) is None  # the same, with one
 
 
 def test_describe_job_monitor_data_without_a_region_is_missing_parameter(
