@@ -14,6 +14,7 @@ down (the other client keeps its share).
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections import deque
@@ -37,12 +38,13 @@ class RateLimits:
     def _capacity(self, action: str) -> float:
         return self._limits[action] * (1.0 - self.other_client_share)
 
-    def allow(self, secret_id: str, region: str, action: str) -> bool:
-        """Count one request; False means the caller exceeded the frequency limit."""
+    def allow(self, secret_id: str, region: str, action: str, *, at: float | None = None) -> bool:
+        """Count one request that arrived `at` (time.monotonic(), default now); False means the
+        caller exceeded the frequency limit."""
         if not self.enabled:
             return True
         capacity = self._capacity(action)
-        now = time.monotonic()
+        now = time.monotonic() if at is None else at
         key = (secret_id, region, action)
         with self._lock:
             passed = self._passed.setdefault(key, deque())
@@ -50,7 +52,7 @@ class RateLimits:
                 passed.popleft()
             if len(passed) + 1 > capacity + 1e-9:  # this one would be one too many
                 return False
-            passed.append(now)
+            bisect.insort(passed, now)  # threads may count arrivals a little out of order
             return True
 
     def reset(self) -> None:

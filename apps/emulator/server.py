@@ -70,6 +70,9 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes = b""
     params: dict[str, Any] = field(default_factory=dict)
+    # When it arrived (time.monotonic()): the frequency limit counts it then, as the cloud's
+    # front door would, not after the emulator has read and verified it.
+    received: float = field(default_factory=time.monotonic)
 
 
 def envelope(fields: dict[str, Any]) -> bytes:
@@ -119,7 +122,7 @@ class Emulator:
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
             region = self._region(product, action, common.get("Region", ""))
-            if not self.limits.allow(secret_id, region, action.name):
+            if not self.limits.allow(secret_id, region, action.name, at=request.received):
                 self.stats.count(action.name, secret_id, "rate_limited")
                 raise ApiError(
                     "RequestLimitExceeded",
@@ -353,6 +356,7 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
 
         def _serve(self) -> None:
+            received = time.monotonic()
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -362,6 +366,7 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 query=parts.query,
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=body,
+                received=received,
             )
             reply = emulator.handle(request)
             if reply.drop:
