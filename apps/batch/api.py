@@ -23,7 +23,18 @@ from apps.cloud.scope import Scope
 SERVICE = "batch"
 
 
+# The actions whose page says "Region — Yes" (every other Batch page says "No"): SubmitJob
+# and DescribeJobMonitorData (https://www.tencentcloud.com/document/api/599/79985).
+REGION_REQUIRED = frozenset({"SubmitJob", "DescribeJobMonitorData"})
+
+
+class RegionRequired(ValueError):
+    """A call the cloud would refuse with MissingParameter: it is never sent."""
+
+
 def _call(scope: Scope, action: str, params: dict[str, Any], block: bool) -> dict[str, Any]:
+    if action in REGION_REQUIRED and not scope.region:
+        raise RegionRequired(f"{action} needs a region")
     return cloud_call(scope, SERVICE, action, params, block=block)
 
 
@@ -268,7 +279,10 @@ class ActivityRecord(Record):
 def describe_compute_envs(
     scope: Scope, *, offset: int = 0, limit: int = 100, block: bool = False
 ) -> Page:
-    """https://www.tencentcloud.com/document/api/599/30509."""
+    """Every environment, a page at a time, Limit ≤ 100
+    (https://www.tencentcloud.com/document/api/599/30509). It names no EnvIds (≤ 100 allowed)
+    and no `zone` filter (one of another region is InvalidZone.MismatchRegion): the cache is
+    filtered by zone, the cloud never is."""
     r = _call(scope, "DescribeComputeEnvs", {"Offset": offset, "Limit": limit}, block)
     return Page(
         [EnvRecord.from_api(e) for e in dicts(r.get("ComputeEnvSet"))], _int(r, "TotalCount") or 0
@@ -317,7 +331,8 @@ def describe_job_monitor_data(
     *,
     block: bool = False,
 ) -> list[tuple[datetime, float | None]]:
-    """Appendix A.4: one metric's series over the instance's life."""
+    """One metric's series over the instance's life; Region required, 20/s
+    (https://www.tencentcloud.com/document/api/599/79985)."""
     r = _call(
         scope,
         "DescribeJobMonitorData",

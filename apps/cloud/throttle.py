@@ -4,8 +4,17 @@ Every process on every machine that uses the same Redis shares the buckets, so t
 hold however many workers run. The whole decision is one Lua script (atomic), timed by the
 Redis server's clock (no skew between machines).
 
+The cloud counts "at most N requests per second" in a sliding one-second window at its end
+(`apps/emulator/ratelimit.py` does the same): N calls granted exactly 1/N s apart would fill
+it to the brim, and the one whose trip happened to be a few milliseconds quicker than its
+predecessor's N calls before would be refused. So consecutive grants are spaced a little
+wider than 1 / rate (WINDOW_MARGIN, LATE_GRACE_S below): any N + 1 of them span more than the
+second.
+
 rate = documented limit x the account's budget share x an adaptive factor. The factor halves
-when the cloud still answers RequestLimitExceeded (someone else spends the budget) and then
+when the cloud still answers RequestLimitExceeded (someone else spends the budget), once a
+second at most (the refusals of calls already in flight when the first came are the same
+overfull window, not news), and then
 recovers linearly; after a penalty it recovers quickly up to 70 % of where it was hit, then
 slowly, so a shared budget settles just under what is left instead of hitting it again and
 again (AIMD, with a memory of the last ceiling).
@@ -21,11 +30,19 @@ import redis
 MIN_FACTOR = 0.05
 FAST_RECOVERY = 0.05  # factor per second, up to 70 % of the last ceiling
 SLOW_RECOVERY = 0.0025  # factor per second above that: re-probes a contended ceiling ~every 30 s
+# Grants are spaced (1 + WINDOW_MARGIN) / rate apart. A grant taken up to LATE_GRACE_S after
+# its slot keeps the slots where they were (a waiter woke a little late; without it every
+# such delay would be lost from the rate), so any N + 1 grants span at least one second plus
+# WINDOW_MARGIN - LATE_GRACE_S (25 ms): the spread of the calls' trip times to the cloud that
+# the sliding window absorbs.
+WINDOW_MARGIN = 0.03
+LATE_GRACE_S = 0.005
 STATE_TTL_MS = 3_600_000
 
 # KEYS[1] = bucket hash. ARGV: op ("acquire" | "penalize" | "peek"), base rate (per second),
-# min factor, fast recovery, slow recovery, ttl ms.
-# Fields: tat (µs, theoretical arrival time), factor, factor_at (µs), ceiling, and counters
+# min factor, fast recovery, slow recovery, ttl ms, window margin, late grace (µs).
+# Fields: tat (µs, theoretical arrival time), factor, factor_at (µs), ceiling, penalized_at
+# (µs), and counters
 # calls, waits, limit_errors.
 _SCRIPT = """
 local key = KEYS[1]
@@ -35,6 +52,8 @@ local min_factor = tonumber(ARGV[3])
 local fast = tonumber(ARGV[4])
 local slow = tonumber(ARGV[5])
 local ttl = tonumber(ARGV[6])
+local margin = tonumber(ARGV[7])
+local grace = tonumber(ARGV[8])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local s = redis.call('HMGET', key, 'tat', 'factor', 'factor_at', 'ceiling')
@@ -57,10 +76,17 @@ if factor < knee then
 end
 factor = math.min(1, factor + elapsed * slow)
 if op == 'penalize' then
+  redis.call('HINCRBY', key, 'limit_errors', 1)
+  local penalized_at = tonumber(redis.call('HGET', key, 'penalized_at'))
+  if penalized_at and now - penalized_at < 1000000 then
+    -- the same overfull window: calls already in flight when it was answered
+    redis.call('PEXPIRE', key, ttl)
+    return {0, tostring(factor)}
+  end
   ceiling = factor
   factor = math.max(min_factor, factor / 2)
-  redis.call('HSET', key, 'factor', factor, 'factor_at', now, 'ceiling', ceiling)
-  redis.call('HINCRBY', key, 'limit_errors', 1)
+  redis.call('HSET', key, 'factor', factor, 'factor_at', now, 'ceiling', ceiling,
+    'penalized_at', now)
   redis.call('PEXPIRE', key, ttl)
   return {0, tostring(factor)}
 end
@@ -68,8 +94,8 @@ redis.call('HSET', key, 'factor', factor, 'factor_at', now)
 if op == 'peek' then
   return {0, tostring(factor)}
 end
-local interval = 1000000 / (base * factor)
-if tat < now then tat = now end
+local interval = 1000000 * (1 + margin) / (base * factor)
+if tat < now - grace then tat = now end
 if tat > now then
   redis.call('HINCRBY', key, 'waits', 1)
   redis.call('PEXPIRE', key, ttl)
@@ -114,7 +140,16 @@ class Throttle:
     def _run(self, bucket: Bucket, op: str, base: float) -> tuple[int, float]:
         micros, factor = self._script(
             keys=[bucket.key],
-            args=[op, base, MIN_FACTOR, FAST_RECOVERY, SLOW_RECOVERY, STATE_TTL_MS],
+            args=[
+                op,
+                base,
+                MIN_FACTOR,
+                FAST_RECOVERY,
+                SLOW_RECOVERY,
+                STATE_TTL_MS,
+                WINDOW_MARGIN,
+                int(LATE_GRACE_S * 1_000_000),
+            ],
         )
         return int(micros), float(factor)
 

@@ -27,6 +27,8 @@ class Action:
     params: dict[str, Spec]
     required: tuple[str, ...] = ()
     limit: float = 20.0  # requests per second: "A maximum of N requests ..." on the action page
+    # The action's page says "Region — Yes" where its product's default is "No".
+    region_required: bool = False
 
 
 @dataclass
@@ -49,11 +51,12 @@ class Product:
         params: dict[str, Spec],
         required: tuple[str, ...] = (),
         limit: float,
+        region_required: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Decorator registering a handler `(world, params, ctx) -> response fields`."""
 
         def register(handler: Handler) -> Handler:
-            self.actions[name] = Action(name, handler, params, required, limit)
+            self.actions[name] = Action(name, handler, params, required, limit, region_required)
             return handler
 
         return register

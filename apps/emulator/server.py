@@ -35,7 +35,7 @@ from apps.emulator.protocol import (
     signed_with_tc3,
 )
 from apps.emulator.ratelimit import RateLimits
-from apps.emulator.registry import Context, Product
+from apps.emulator.registry import Action, Context, Product
 from apps.emulator.schema import unflatten, validate
 from apps.emulator.stats import Stats
 
@@ -79,6 +79,9 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes = b""
     params: dict[str, Any] = field(default_factory=dict)
+    # When it arrived (time.monotonic()): the frequency limit counts it then, as the cloud's
+    # front door would, not after the emulator has read and verified it.
+    received: float = field(default_factory=time.monotonic)
 
 
 def envelope(fields: dict[str, Any]) -> bytes:
@@ -131,10 +134,10 @@ class Emulator:
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
-            region = self._region(product, action.name, common.get("Region", ""))
+            region = self._region(product, action, common.get("Region", ""))
             if action.name in self.denied:
                 raise common_error("unauthorized", action=action.name)
-            if not self.limits.allow(secret_id, region, action.name):
+            if not self.limits.allow(secret_id, region, action.name, at=request.received):
                 self.stats.count(action.name, secret_id, "rate_limited")
                 raise common_error("request_limit", limit=int(self.limits.limit_of(action.name)))
             fault_reply = self._fault(
@@ -253,12 +256,12 @@ class Emulator:
             host=request.headers.get("host", ""),
         )
 
-    def _region(self, product: Product, action: str, region: str) -> str:
+    def _region(self, product: Product, action: Action, region: str) -> str:
         if not region:
-            if product.region_required:
+            if product.region_required or action.region_required:
                 raise common_error("missing_parameter", name="Region")
             return product.regions[0]
-        allowed = product.action_regions.get(action, product.regions)
+        allowed = product.action_regions.get(action.name, product.regions)
         if region not in allowed:
             raise common_error("unsupported_region", region=region)
         return region
@@ -371,6 +374,7 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
 
         def _serve(self) -> None:
+            received = time.monotonic()
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -380,6 +384,7 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 query=parts.query,
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=body,
+                received=received,
             )
             reply = emulator.handle(request)
             if reply.drop:

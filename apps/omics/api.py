@@ -76,7 +76,7 @@ class Page:
 # --- projects --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ProjectRecord(OmicsRecord):
-    """Project, as the official SDK describes it (DescribeProjects is not in the API documents)."""
+    """Project (https://cloud.tencent.com/document/product/1643/130409)."""
 
     project_id: str = wire("ProjectId")
     name: str = wire("Name")
@@ -88,7 +88,7 @@ class ProjectRecord(OmicsRecord):
 def describe_projects(
     scope: Scope, *, offset: int = 0, limit: int = MAX_LIMIT, block: bool = False
 ) -> Page:
-    """The region's projects (DescribeProjects of the official SDK, omics 2022-11-28)."""
+    """The region's projects (https://cloud.tencent.com/document/product/1643/130409)."""
     r = _call(scope, "DescribeProjects", _list_params(offset, limit, None), block)
     return Page(
         [ProjectRecord.from_api(p) for p in dicts(r.get("Projects"))],

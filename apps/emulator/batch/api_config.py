@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from apps.emulator.batch import content
-from apps.emulator.batch.api_envs import ENV_ID
+from apps.emulator.batch.api_envs import ENV_ID, MAX_IDS
 from apps.emulator.batch.product import PRODUCT
 from apps.emulator.batch.world import BatchWorld
 from apps.emulator.errors import ApiError, not_found
@@ -150,6 +150,10 @@ def describe_task_templates(world: BatchWorld, p: dict[str, Any], ctx: Context) 
             "TaskTemplateIds and Filters cannot both be given.",
         )
     offset, limit = page(p, default=20, maximum=100)
+    if limit < 1:  # "可选范围[1-100]" (the official SDK's models.py)
+        raise ApiError("InvalidParameterValue", "Limit must be 1 to 100.")
+    if len(p.get("TaskTemplateIds", [])) > MAX_IDS:  # "模版ID最大限制100"
+        raise ApiError("InvalidParameterValue", f"At most {MAX_IDS} TaskTemplateIds can be given.")
     for template_id in p.get("TaskTemplateIds", []):
         if not TEMPLATE_ID.match(template_id):
             raise ApiError(

@@ -48,6 +48,7 @@ ENV_FILTERS = {
 }
 CREATE_INFO_FILTERS = {name: ENV_FILTERS[name] for name in ("zone", "env-id", "env-name")}
 MAX_DESIRED = 2000
+MAX_IDS = 100  # ids a list may name (EnvIds, TaskTemplateIds)
 
 
 def env_or_404(world: BatchWorld, env_id: str) -> Env:
@@ -75,6 +76,8 @@ def _envs(world: BatchWorld, p: dict[str, Any], getters: dict[str, Any]) -> list
             "InvalidParameter.InvalidParameterCombination",
             "EnvIds and Filters cannot both be given.",
         )
+    if len(p.get("EnvIds", [])) > MAX_IDS:  # "最大限制100" (the official SDK's models.py)
+        raise ApiError("InvalidParameterValue", f"At most {MAX_IDS} EnvIds can be given.")
     for env_id in p.get("EnvIds", []):
         if not ENV_ID.match(env_id):
             raise ApiError(

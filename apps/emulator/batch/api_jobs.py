@@ -1,8 +1,9 @@
 """Batch job actions; their pages are https://www.tencentcloud.com/document/api/599/<id>:
 DescribeJobs 30557, DescribeJob 30561, DescribeJobSubmitInfo 30559, DescribeTask 30555,
 DescribeTaskLogs 30553, TerminateJob 30547, TerminateTaskInstance 30489, RetryJobs 30551,
-DeleteJob 30563. DescribeJobMonitorData follows the official SDK's
-`tencentcloud/batch/v20170312/models.py`; SubmitJob is in api_submit."""
+DeleteJob 30563, DescribeJobMonitorData 79985 (https://cloud.tencent.com/document/api/599/120596
+in Chinese; newer than the rest, its fields as the official SDK's
+`tencentcloud/batch/v20170312/models.py` has them); SubmitJob is in api_submit."""
 
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
             "JobIds and Filters cannot both be given.",
         )
     offset, limit = page(p, default=20, maximum=100)
+    zones_in_region(p.get("Filters"), ctx.region)
     matches = compile_filters(p.get("Filters"), JOB_FILTERS)
     if "JobIds" in p:
         for job_id in p["JobIds"]:
@@ -94,6 +96,15 @@ def describe_jobs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[st
         "JobSet": [wire.job_view(j) for j in jobs[offset : offset + limit]],
         "TotalCount": len(jobs),
     }
+
+
+def zones_in_region(filters: list[dict[str, Any]] | None, region: str) -> None:
+    """A `zone` filter naming a zone of another region is `InvalidZone.MismatchRegion` (in the
+    error list of https://www.tencentcloud.com/document/api/599/30557)."""
+    zones = [z for f in filters or [] if f.get("Name") == "zone" for z in f.get("Values") or []]
+    for zone in zones:
+        if not zone.startswith(region + "-"):
+            raise ApiError("InvalidZone.MismatchRegion", f"The zone `{zone}` is not in {region}.")
 
 
 def _newest_first(world: BatchWorld, filters: list[dict[str, Any]] | None) -> list[Job]:
@@ -209,7 +220,8 @@ def describe_task_logs(world: BatchWorld, p: dict[str, Any], ctx: Context) -> di
         "Dimensions": [{"Name": "str", "Value": "str"}],
     },
     required=("JobId", "TaskName", "TaskInstanceIndex", "MetricName"),
-    limit=2,  # not documented (the action postdates the doc): the Batch default is assumed
+    limit=20,  # its page: "A maximum of 20 requests can be initiated per second for this API"
+    region_required=True,  # its page: "Region — Yes"
 )
 def describe_job_monitor_data(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     task = task_or_404(world, p["JobId"], p["TaskName"])

@@ -125,6 +125,7 @@ def _has_cycle(edges: dict[str, set[str]]) -> bool:
     params={"Placement": PLACEMENT, "Job": JOB, "ClientToken": "str"},
     required=("Placement", "Job"),
     limit=7,
+    region_required=True,  # the only 2023 page that says "Region — Yes"
 )
 def submit_job(world: BatchWorld, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     token = p.get("ClientToken")

@@ -1,8 +1,8 @@
-"""DescribeProjects: the projects of a region. It is in the official SDK
-(tencentcloud-sdk-python, omics 2022-11-28: DescribeProjectsRequest with Limit, Offset and
-Filters Name / ProjectId / Region; a Project has ProjectId, Name, Description, Region,
-CreateTime, UpdateTime, Creator, IsDefault), not in the API documents; served, like the other
-project-scoped actions, where the platform actions are."""
+"""DescribeProjects: the projects of a region (https://cloud.tencent.com/document/product/1643/130409;
+the official SDK's DescribeProjectsRequest has Limit, Offset and Filters Name / ProjectId /
+Region, and a Project has ProjectId, Name, Description, Region, CreateTime, UpdateTime,
+Creator, IsDefault). Served, like the other project-scoped actions, where the platform
+actions are."""
 
 from __future__ import annotations
 
