@@ -45,6 +45,19 @@ class CloudAccountForm(TokenFields, forms.ModelForm):
 @admin.register(CloudAccount)
 class CloudAccountAdmin(admin.ModelAdmin):
     form = CloudAccountForm
+    fields = [
+        "name",
+        "team",
+        "secret_id",
+        "secret_key",
+        "token",
+        "clear_token",
+        "token_expires_at",
+        "regions",
+        "budget_share",
+        "endpoint",
+        "enabled",
+    ]
     list_display = [
         "name",
         "team",

@@ -57,6 +57,10 @@ class TokenFields(forms.Form):
         self.fields["token_expires_at"].help_text = _expiry_help()
         self.fields["token_expires_at"].initial = self.instance.token_expires_at
         self.had_token = self.instance.is_temporary
+        if not self.had_token:  # nothing to clear (hidden, not removed: the admin lists it)
+            self.fields["clear_token"].widget = forms.HiddenInput()
+        token_fields = ["token", "clear_token", "token_expires_at"]
+        self.order_fields([name for name in self.fields if name not in token_fields] + token_fields)
         self.warnings: list[str] = []
         self.token_changed = False
 
