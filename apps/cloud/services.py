@@ -62,18 +62,22 @@ def account_ensure_default() -> CloudAccount | None:
 
 
 def _configured_expiry() -> datetime | None:
-    """TENCENTCLOUD_TOKEN_EXPIRES_AT, ISO 8601 (a time without a zone is UTC, as STS's
-    Expiration); a value that is not one stops the start with its name."""
+    """TENCENTCLOUD_TOKEN_EXPIRES_AT; a value that is not ISO 8601 stops the start with its name."""
     raw = settings.TENCENTCLOUD_TOKEN_EXPIRES_AT.strip()
     if not raw:
         return None
     try:
-        parsed = datetime.fromisoformat(raw)
+        return token_expiry(raw)
     except ValueError:
         message = (
             f"TENCENTCLOUD_TOKEN_EXPIRES_AT must be ISO 8601 (2026-12-02T08:00:00Z), not {raw!r}"
         )
         raise ImproperlyConfigured(message) from None
+
+
+def token_expiry(raw: str) -> datetime:
+    """A token's expiry from ISO 8601; a time without a zone is UTC, as STS's Expiration."""
+    parsed = datetime.fromisoformat(raw.strip())
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

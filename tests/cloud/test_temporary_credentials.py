@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -328,3 +329,16 @@ def test_the_default_account_reads_the_token_the_official_tools_read(settings, e
     assert account is not None and account.token == pair["Token"]
     assert account.token_expires_at == expiry_of(pair)
     assert describe_jobs(account)["TotalCount"] > 0
+
+
+def test_the_command_adds_a_temporary_key_pair_from_the_tools_variables(emulator, monkeypatch):
+    pair = issue(emulator, 3600)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", pair["SecretKey"])
+    monkeypatch.setenv("TENCENTCLOUD_TOKEN", pair["Token"])
+    endpoint = f"http://127.0.0.1:{emulator.port}"
+    argv = ["add", "sts", "--secret-id", pair["SecretId"], "--endpoint", endpoint]
+    call_command("cloud_account", *argv, "--token-expires-at", pair["Expiration"])  # and checks
+    account = CloudAccount.objects.get(name="sts")
+    assert account.token == pair["Token"] and account.token_expires_at == expiry_of(pair)
+    event = AuditEvent.objects.get(action="account.create", targets=["sts"])
+    assert event.params["secrets_changed"] == ["secret_key", "token"]
