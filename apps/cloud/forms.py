@@ -8,6 +8,7 @@ key [...] No token is required for a long-term key."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -74,7 +75,7 @@ class TokenFields(forms.Form):
             return data
         # The expiry belongs to the token: clearing one clears the other.
         expires_at = None if clear else data.get("token_expires_at")
-        changed = token or expires_at != self.instance.token_expires_at
+        changed = token or not _same_minute(expires_at, self.instance.token_expires_at)
         if changed and expires_at is not None and expires_at <= timezone.now():
             message = gettext("This time has passed: the token no longer works.")
             self.add_error("token_expires_at", message)
@@ -98,3 +99,11 @@ class TokenFields(forms.Form):
             "token": self.token_changed,
         }
         return [name for name, changed in replaced.items() if changed]
+
+
+def _same_minute(posted: datetime | None, stored: datetime | None) -> bool:
+    """The field shows minutes: a stored 08:00:42 comes back as 08:00, which is no change (an
+    expired account can still be edited, e.g. disabled, without pasting a new token)."""
+    if posted is None or stored is None:
+        return posted is stored
+    return posted.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0)

@@ -304,7 +304,10 @@ class Emulator:
                 self.faults.set(action, Fault(**settings))
             return self._json({"faults": self.faults.as_dict()})
         if path == "/_emulator/sts":
-            return self._json(self.temporary.issue(int(payload.get("duration", 1800))))
+            duration = payload.get("duration", 1800)
+            if not isinstance(duration, int):
+                return Reply(status=400, body=b'{"error": "duration must be an integer"}')
+            return self._json(self.temporary.issue(duration))
         if path == "/_emulator/config":
             if "other_client_share" in payload:
                 self.limits.other_client_share = float(payload["other_client_share"])

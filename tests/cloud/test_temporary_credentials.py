@@ -342,3 +342,14 @@ def test_the_command_adds_a_temporary_key_pair_from_the_tools_variables(emulator
     assert account.token == pair["Token"] and account.token_expires_at == expiry_of(pair)
     event = AuditEvent.objects.get(action="account.create", targets=["sts"])
     assert event.params["secrets_changed"] == ["secret_key", "token"]
+
+
+def test_an_account_whose_token_expired_can_still_be_disabled(emulator, boss):
+    account = team_account(emulator, boss, "an-old-token")
+    expired = timezone.now() - timedelta(minutes=10, seconds=42)
+    CloudAccount.objects.filter(pk=account.pk).update(token_expires_at=expired)
+    shown = timezone.localtime(expired).strftime("%Y-%m-%dT%H:%M")  # what the page's field holds
+    page = team_post(boss, account, token_expires_at=shown, enabled="").content.decode()
+    assert "Saved the account prod" in page
+    account.refresh_from_db()
+    assert not account.enabled and account.token == "an-old-token"

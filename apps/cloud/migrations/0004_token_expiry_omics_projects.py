@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("cloud", "0003_endpoint_limited"),
+        ('cloud', '0003_endpoint_limited'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="cloudaccount",
-            name="omics_projects",
+            model_name='cloudaccount',
+            name='omics_projects',
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name="cloudaccount",
-            name="token_expires_at",
+            model_name='cloudaccount',
+            name='token_expires_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
