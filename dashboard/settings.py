@@ -203,6 +203,10 @@ SYNC_PLAN_STARTS_PER_ACCOUNT = env_int("SYNC_PLAN_STARTS_PER_ACCOUNT", 24)
 # (the demo sets the emulator's key pair).
 TENCENTCLOUD_SECRET_ID = env_str("TENCENTCLOUD_SECRET_ID", "")
 TENCENTCLOUD_SECRET_KEY = env_str("TENCENTCLOUD_SECRET_KEY", "")
+# A temporary key pair's token (STS; tccli and the SDK read the same name) and when it stops
+# working, ISO 8601 (e.g. 2026-12-02T08:00:00Z; empty: not known).
+TENCENTCLOUD_TOKEN = env_str("TENCENTCLOUD_TOKEN", "")
+TENCENTCLOUD_TOKEN_EXPIRES_AT = env_str("TENCENTCLOUD_TOKEN_EXPIRES_AT", "")
 TENCENTCLOUD_REGION = env_str("TENCENTCLOUD_REGION", "ap-guangzhou")
 # Empty means the real endpoints (<service>.<region>.tencentcloudapi.com).
 TENCENTCLOUD_ENDPOINT = env_str("TENCENTCLOUD_ENDPOINT", "")
@@ -211,6 +215,8 @@ TENCENTCLOUD_ENDPOINT = env_str("TENCENTCLOUD_ENDPOINT", "")
 # the tests' emulator. Only the deployment sets it, never a user (apps/cloud/endpoints.py).
 CLOUD_ALLOW_CUSTOM_ENDPOINTS = env_list("CLOUD_ALLOW_CUSTOM_ENDPOINTS", [])
 CLOUD_CONNECT_TIMEOUT = env_float("CLOUD_CONNECT_TIMEOUT", 3.0)
+# Seconds before a temporary key pair's expiry when the account pages start to warn of it.
+CLOUD_TOKEN_WARN_BEFORE = env_int("CLOUD_TOKEN_WARN_BEFORE", 3600)
 # Multiplies every documented limit. Keep 1.0 against the real cloud; the tests raise it
 # against the emulator (whose limits they switch off) so a sync takes seconds, not minutes.
 CLOUD_RATE_SCALE = env_float("CLOUD_RATE_SCALE", 1.0)

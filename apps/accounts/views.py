@@ -1,5 +1,6 @@
 """A team's admin manages its cloud accounts and members here (every change audited); the
-SecretKey is write-only: never shown, empty keeps the stored one."""
+SecretKey and token are write-only: never shown, empty keeps the stored one (the token's
+fields: apps/cloud/forms.py)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from apps.accounts.models import Membership, Role, User
 from apps.accounts.services import membership_set
 from apps.audit.models import AuditStatus
 from apps.audit.services import audit_record
+from apps.cloud.forms import TokenFields
 from apps.cloud.models import CloudAccount
 from apps.cloud.regions import clean_regions
 from apps.cloud.services import account_audit, account_state
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(TokenFields, forms.ModelForm):
     secret_key = forms.CharField(
         label="SecretKey",
         required=False,
@@ -39,8 +41,8 @@ class AccountForm(forms.ModelForm):
         # Django admin) or the deployment sets it.
         fields = ["name", "secret_id", "budget_share", "enabled"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["regions_text"].initial = ",".join(self.instance.regions or [])
 
     def clean(self) -> dict[str, Any]:
@@ -139,9 +141,11 @@ def account_save(request: HttpRequest, team_id: int, account_id: int | None = No
             user=request.user,
             account=account,
             before=before,
-            secrets_changed=["secret_key"] if form.cleaned_data.get("secret_key") else [],
+            secrets_changed=form.secrets_changed(),
         )
         messages.success(request, f"Saved the account {account.name}.")
+        for warning in form.warnings:
+            messages.warning(request, warning)
     else:
         messages.error(
             request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())

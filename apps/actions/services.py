@@ -28,7 +28,7 @@ from apps.cloud.errors import OUTCOME_UNKNOWN, CloudError, RateLimited
 from apps.cloud.gateway import (
     BACKOFF_BASE,
     BACKOFF_CAP,
-    CredentialsUnreadable,
+    CannotSign,
     acquire,
     cloud_call,
     credentials_for,
@@ -207,7 +207,7 @@ def operation_step(operation: Operation) -> float | None:
     chunk = batch[0]
     try:  # before the mark: a call that cannot be signed is not sent, it fails (not unknown)
         credentials = credentials_for(operation.account)
-    except CredentialsUnreadable as err:
+    except CannotSign as err:
         unsent = {"ok": False, "code": err.code, "message": err.message}
         _settle(operation, pending, unsent)  # every pending call would fail the same way
         return 0.0

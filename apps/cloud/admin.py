@@ -1,29 +1,26 @@
-"""Admin for cloud accounts: the SecretKey and token are write-only (never shown back)."""
+"""Admin for cloud accounts: the SecretKey and token are write-only (never shown back); the
+list says which key pairs are temporary and when they expire."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from apps.cloud.forms import TokenFields
 from apps.cloud.models import CloudAccount
 from apps.cloud.services import account_audit, account_state
 
 
-class CloudAccountForm(forms.ModelForm):
+class CloudAccountForm(TokenFields, forms.ModelForm):
     secret_key = forms.CharField(
         label="SecretKey",
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False),
         help_text="Write only. Leave empty to keep the stored key.",
-    )
-    token = forms.CharField(
-        label="STS token",
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Optional temporary-credential token. Write only; empty keeps the stored one.",
     )
 
     class Meta:
@@ -46,11 +43,9 @@ class CloudAccountForm(forms.ModelForm):
         return data
 
     def save(self, commit: bool = True) -> CloudAccount:
-        account = super().save(commit=False)
+        account = super().save(commit=False)  # the token and its expiry: TokenFields.clean
         if self.cleaned_data.get("secret_key"):
             account.secret_key = self.cleaned_data["secret_key"]
-        if self.cleaned_data.get("token"):
-            account.token = self.cleaned_data["token"]
         if commit:
             account.save()
         return account
@@ -59,7 +54,33 @@ class CloudAccountForm(forms.ModelForm):
 @admin.register(CloudAccount)
 class CloudAccountAdmin(admin.ModelAdmin):
     form = CloudAccountForm
-    list_display = ["name", "team", "secret_id", "regions", "budget_share", "endpoint", "enabled"]
+    fields = [
+        "name",
+        "team",
+        "secret_id",
+        "secret_key",
+        "token",
+        "clear_token",
+        "token_expires_at",
+        "regions",
+        "budget_share",
+        "endpoint",
+        "enabled",
+    ]
+    list_display = [
+        "name",
+        "team",
+        "secret_id",
+        "key_pair",
+        "regions",
+        "budget_share",
+        "endpoint",
+        "enabled",
+    ]
+
+    @admin.display(description=_("Key pair"))
+    def key_pair(self, obj: CloudAccount) -> str:
+        return obj.key_pair_summary
 
     def has_module_permission(self, request: Any) -> bool:
         # The endpoint is edited here, so only superusers: it aims the workers' requests.
@@ -86,6 +107,8 @@ class CloudAccountAdmin(admin.ModelAdmin):
             user=request.user,
             account=obj,
             before=before,
-            secrets_changed=[f for f in ("secret_key", "token") if form.cleaned_data.get(f)],
+            secrets_changed=form.secrets_changed(),
             via="admin",
         )
+        for warning in form.warnings:
+            messages.warning(request, warning)

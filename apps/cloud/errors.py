@@ -6,6 +6,8 @@ The families follow the common and service error codes of Batch
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 
 class CloudError(Exception):
     def __init__(self, code: str, message: str, request_id: str = "") -> None:
@@ -76,3 +78,30 @@ def error_for(code: str, message: str, request_id: str = "") -> CloudError:
         if code == prefix or code.startswith(prefix + "."):
             return cls(code, message, request_id)
     return InvalidRequest(code, message, request_id)
+
+
+# What a person is told about the codes whose cloud message does not say what to do; the
+# code and the cloud's message are shown beside it, as the cloud sent them.
+# (https://www.tencentcloud.com/document/api/599/30483, and the signature v3 page's codes:
+# https://www.tencentcloud.com/document/api/599/33212)
+PLAIN_WORDS = {
+    "AuthFailure.TokenFailure": _(
+        "The cloud refused the token. A temporary key pair works only with the token issued "
+        "with it and only until it expires; a long-term key pair takes no token. Paste a new "
+        "SecretId, SecretKey and token together, or clear the token of a long-term key."
+    ),
+    "AuthFailure.SecretIdNotFound": _(
+        "The cloud does not know this SecretId: the key was deleted or disabled in the console, "
+        "or it was copied with a character too many or too few."
+    ),
+    "TokenExpired": _(
+        "The temporary key pair has expired, so nothing was sent. Paste a new SecretId, "
+        "SecretKey and token in the account's settings."
+    ),
+}
+
+
+def in_plain_words(code: str) -> str:
+    """What `code` means for the person reading it, or "" when its message says enough."""
+    plain = PLAIN_WORDS.get(code)
+    return "" if plain is None else str(plain)

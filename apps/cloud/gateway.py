@@ -13,11 +13,13 @@ import logging
 import random
 import threading
 import time
+from datetime import UTC
 from typing import Any
 
 import redis
 import requests
 from django.conf import settings
+from django.utils.translation import gettext
 
 from apps.cloud import client
 from apps.cloud.crypto import SecretUnreadable
@@ -42,19 +44,39 @@ class Throttled(Exception):
         self.wait = wait
 
 
-class CredentialsUnreadable(CloudError):
+class CannotSign(CloudError):
+    """The account's credentials cannot be used, so nothing is sent: the sync and the actions
+    record it like any failed call, before any budget is spent or any call marked as sent."""
+
+
+class CredentialsUnreadable(CannotSign):
     """The account's stored SecretKey (or token) cannot be decrypted with the current
-    FIELD_ENCRYPTION_KEY: nothing can be signed, so nothing is sent."""
+    FIELD_ENCRYPTION_KEY."""
+
+
+class TokenExpired(CannotSign):
+    """The account's temporary key pair is past its expiry: the cloud would refuse it
+    (AuthFailure.TokenFailure), so it is not sent at all."""
 
 
 def credentials_for(account: CloudAccount) -> client.Credentials:
-    """The account's key pair, decrypted; raises CredentialsUnreadable (a CloudError, so the
-    sync and the actions record it like any failed call) when the key has changed."""
+    """The account's key pair, decrypted; raises CannotSign when it cannot be used: the key
+    has changed (CredentialsUnreadable), or the token has expired (TokenExpired)."""
+    if account.token_expired:
+        raise TokenExpired("TokenExpired", token_expired_message(account))
     try:
         return client.Credentials(account.secret_id, account.secret_key, account.token)
     except SecretUnreadable:
         message = "the stored SecretKey cannot be decrypted: FIELD_ENCRYPTION_KEY changed?"
         raise CredentialsUnreadable("SecretUnreadable", message) from None
+
+
+def token_expired_message(account: CloudAccount) -> str:
+    expired_at = account.token_expires_at
+    when = expired_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if expired_at else "?"
+    return gettext(
+        "the temporary key pair expired at %(when)s; paste a new SecretId, SecretKey and token"
+    ) % {"when": when}
 
 
 _local = threading.local()

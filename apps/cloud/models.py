@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from apps.cloud import crypto
 from apps.cloud.endpoints import EndpointRefused, checked_endpoint
@@ -65,8 +71,9 @@ class CloudAccount(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """Regions the products serve, an endpoint the workers may post to (every way of saving
-        an account calls this: the forms, the admin, manage.py, the services)."""
+        """Regions the products serve, an endpoint the workers may post to, an expiry only with
+        a token (every way of saving an account calls this: the forms, the admin, manage.py,
+        the services)."""
         super().clean()
         errors: dict[str, ValidationError] = {}
         try:
@@ -83,6 +90,9 @@ class CloudAccount(models.Model):
                 self.endpoint = checked_endpoint(self.endpoint)
             except EndpointRefused as err:
                 errors["endpoint"] = ValidationError(err.message, code="endpoint")
+        if self.token_expires_at and not self.is_temporary:
+            message = _("An expiry belongs to a token: paste the token too, or leave it empty.")
+            errors["token_expires_at"] = ValidationError(message, code="expiry_without_token")
         if errors:
             raise ValidationError(errors)
 
@@ -93,6 +103,40 @@ class CloudAccount(models.Model):
     @secret_key.setter
     def secret_key(self, value: str) -> None:
         self.secret_key_encrypted = crypto.encrypt(value)
+
+    @property
+    def is_temporary(self) -> bool:
+        """A token makes the key pair a temporary one (STS); without one it is long-term."""
+        return bool(self.token_encrypted)
+
+    @property
+    def token_expired(self) -> bool:
+        """The temporary key pair is past the expiry it was stored with (unknown: not)."""
+        expires_at = self.token_expires_at if self.is_temporary else None
+        return expires_at is not None and expires_at <= timezone.now()
+
+    @property
+    def token_expires_soon(self) -> bool:
+        """Not expired yet, but within CLOUD_TOKEN_WARN_BEFORE seconds of it."""
+        expires_at = self.token_expires_at if self.is_temporary else None
+        if expires_at is None or self.token_expired:
+            return False
+        return expires_at - timezone.now() <= timedelta(seconds=settings.CLOUD_TOKEN_WARN_BEFORE)
+
+    @property
+    def key_pair_summary(self) -> str:
+        """What the account pages say about the key pair: long-term, or temporary and when
+        it expires (in the reader's time zone)."""
+        if not self.is_temporary:
+            return str(_("long-term key pair"))
+        if self.token_expires_at is None:
+            return str(_("temporary key pair, expiry unknown"))
+        when = {"when": date_format(timezone.localtime(self.token_expires_at), "DATETIME_FORMAT")}
+        if self.token_expired:
+            return str(_("temporary key pair, expired %(when)s: paste a new one") % when)
+        if self.token_expires_soon:
+            return str(_("temporary key pair, expires soon: %(when)s") % when)
+        return str(_("temporary key pair, expires %(when)s") % when)
 
     @property
     def token(self) -> str:

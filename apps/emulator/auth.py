@@ -3,13 +3,19 @@
 Signature v3: https://www.tencentcloud.com/document/api/599/33212
 Signature v1: https://www.tencentcloud.com/document/api/599/33213
 The AuthFailure codes: https://www.tencentcloud.com/document/api/599/30483
+Temporary key pairs (SecretId, SecretKey and token, as STS issues them): `TemporaryKeys`.
 """
 
 from __future__ import annotations
 
 import hmac
+import secrets
+import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from apps.cloud import signing
 from apps.emulator.errors import ApiError, common_error
@@ -108,3 +114,67 @@ def verify_v1(*, keys: Mapping[str, str], params: Mapping[str, str], method: str
     if not hmac.compare_digest(expected, params.get("Signature", "")):
         raise _signature_failure()
     return secret_id
+
+
+def _token_failure(reason: str) -> ApiError:
+    # The documented message ("Temporary certificate token error.", signature v3 page), with
+    # the reason after it: the cloud's own messages vary, callers branch on the code.
+    return ApiError("AuthFailure.TokenFailure", f"Temporary certificate token error: {reason}")
+
+
+@dataclass(frozen=True)
+class TemporaryKey:
+    secret_key: str
+    token: str
+    expired_time: int  # unix seconds, by the emulator's wall clock (time.time())
+
+
+class TemporaryKeys:
+    """Temporary key pairs, issued as STS GetFederationToken issues them (a SecretId, a
+    SecretKey, a token and when they stop working); `POST /_emulator/sts` asks for one.
+
+    "X-TC-Token: the token used for a temporary certificate. It must be used with a temporary
+    key [...] No token is required for a long-term key."
+    (https://www.tencentcloud.com/document/api/599/33212)
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, TemporaryKey] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, duration: int) -> dict[str, Any]:
+        """A new pair valid for `duration` seconds (0 or less: already expired, for tests)."""
+        secret_id = "AKID" + secrets.token_hex(16)
+        key = TemporaryKey(
+            secrets.token_hex(16), secrets.token_urlsafe(48), int(time.time()) + duration
+        )
+        with self._lock:
+            self._keys[secret_id] = key
+        expiration = datetime.fromtimestamp(key.expired_time, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {
+            "SecretId": secret_id,
+            "SecretKey": key.secret_key,
+            "Token": key.token,
+            "ExpiredTime": key.expired_time,
+            "Expiration": expiration,
+        }
+
+    def secret_keys(self) -> dict[str, str]:
+        """SecretId -> SecretKey of every pair issued, expired ones too: a request signed with
+        an expired pair is refused for its token, not for an unknown SecretId."""
+        with self._lock:
+            return {secret_id: key.secret_key for secret_id, key in self._keys.items()}
+
+    def check_token(self, secret_id: str, token: str) -> None:
+        """Refuse a request whose token does not belong with its (verified) SecretId: a
+        temporary pair without its exact token or past its expiry, a long-term one with any."""
+        with self._lock:
+            key = self._keys.get(secret_id)
+        if key is None:
+            if token:
+                raise _token_failure("a long-term key takes no token.")
+            return
+        if not hmac.compare_digest(token.encode(), key.token.encode()):
+            raise _token_failure("the token is missing or not the one issued with this key.")
+        if time.time() >= key.expired_time:
+            raise _token_failure("the token has expired.")

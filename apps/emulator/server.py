@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import ChainMap
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -104,7 +105,8 @@ class Emulator:
         seed: int = 0,
     ) -> None:
         self.clock = clock or ScaledClock()
-        self.keys = dict(keys or {DEMO_SECRET_ID: DEMO_SECRET_KEY})
+        self.keys = dict(keys or {DEMO_SECRET_ID: DEMO_SECRET_KEY})  # long-term key pairs
+        self.temporary = auth.TemporaryKeys()  # issued by POST /_emulator/sts
         self.worlds = worlds
         self.products = {product.version: product for product in products}
         self.limits = RateLimits(
@@ -238,9 +240,10 @@ class Emulator:
         if authorization is None and "Signature" not in request.params:
             raise common_error("missing_authorization")
         timestamp = auth.check_timestamp(common.get("Timestamp"))
+        keys = ChainMap(self.keys, self.temporary.secret_keys())
         if authorization is not None:
-            return auth.verify_tc3(
-                keys=self.keys,
+            secret_id = auth.verify_tc3(
+                keys=keys,
                 authorization=authorization,
                 headers=request.headers,
                 method=request.method,
@@ -249,12 +252,17 @@ class Emulator:
                 timestamp=timestamp,
                 service=service,
             )
-        return auth.verify_v1(
-            keys=self.keys,
-            params=request.params,
-            method=request.method,
-            host=request.headers.get("host", ""),
-        )
+            token = request.headers.get("x-tc-token", "")
+        else:
+            secret_id = auth.verify_v1(
+                keys=keys,
+                params=request.params,
+                method=request.method,
+                host=request.headers.get("host", ""),
+            )
+            token = request.params.get("Token", "")
+        self.temporary.check_token(secret_id, token)
+        return secret_id
 
     def _region(self, product: Product, action: Action, region: str) -> str:
         if not region:
@@ -295,7 +303,8 @@ class Emulator:
 
     # --- the emulator's own endpoints ----------------------------------------------------
     def _admin(self, request: Request) -> Reply:
-        """GET /_emulator/stats; POST /_emulator/faults {"Action": {...}} and /_emulator/config."""
+        """GET /_emulator/stats; POST /_emulator/faults {"Action": {...}}, /_emulator/config and
+        /_emulator/sts {"duration": seconds} (a temporary key pair; 0 or less: already expired)."""
         path = request.path
         if path == "/_emulator/stats" and request.method == "GET":
             return self._json(self.stats.snapshot())
@@ -312,6 +321,11 @@ class Emulator:
             for action, settings in payload.items():
                 self.faults.set(action, Fault(**settings))
             return self._json({"faults": self.faults.as_dict()})
+        if path == "/_emulator/sts":
+            duration = payload.get("duration", 1800)
+            if not isinstance(duration, int):
+                return Reply(status=400, body=b'{"error": "duration must be an integer"}')
+            return self._json(self.temporary.issue(duration))
         if path == "/_emulator/config":
             if "other_client_share" in payload:
                 self.limits.other_client_share = float(payload["other_client_share"])

@@ -1,7 +1,7 @@
 """Template filters and tags of apps.ui: `{% load ui %}`.
 
 They make the pure helpers usable from templates: {{ log|ansi }}, {% for line in log|ansi_lines %},
-{{ job.updated|ago }}, {{ seconds|duration }}, {% state_badge job.state %}; and the page
+{{ job.updated|ago }}, {{ seconds|duration }}, {% state_badge job.state %}, {% plain_words error_code %}; and the page
 furniture: {% pager page %} (templates/components/pager.html) and {% aria_current "batch:job-*" %}
 for the main navigation.
 """
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from apps.cloud.errors import in_plain_words
 from apps.ui import humanize
 from apps.ui.ansi import ansi_to_html, log_lines
 from apps.ui.markup import clean_text, css_token
@@ -58,6 +59,15 @@ def duration(value: float | int | timedelta | None) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return humanize.duration(None)
     return humanize.duration(value)
+
+
+@register.simple_tag(name="plain_words")
+def plain_words(code: object) -> SafeString:
+    """What a cloud error code means, in plain words, beside the code and the cloud's own
+    message wherever an error is shown (sync health, operations, audit); '' when the message
+    says enough."""
+    plain = in_plain_words(str(code or ""))
+    return format_html('<span class="plain-words">{}</span>', plain) if plain else SafeString("")
 
 
 @register.simple_tag(name="state_badge")

@@ -2,7 +2,9 @@
 `manage.py cloud_account check NAME` / `manage.py cloud_account list`
 
 The SecretKey is read from --secret-key, or TENCENTCLOUD_SECRET_KEY, or asked for without echo:
-never from a file that may be committed, and never printed.
+never from a file that may be committed, and never printed. A temporary key pair's token comes
+from --token or TENCENTCLOUD_TOKEN (the names tccli and the SDK read), its expiry from
+--token-expires-at.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.cloud.checks import account_check
 from apps.cloud.models import CloudAccount
-from apps.cloud.services import account_audit, account_create
+from apps.cloud.services import account_audit, account_create, token_expiry
 
 
 class Command(BaseCommand):
@@ -29,6 +31,17 @@ class Command(BaseCommand):
         add.add_argument("--secret-id", default=os.environ.get("TENCENTCLOUD_SECRET_ID", ""))
         add.add_argument(
             "--secret-key", default="", help="default: TENCENTCLOUD_SECRET_KEY, or a prompt"
+        )
+        add.add_argument(
+            "--token",
+            default=os.environ.get("TENCENTCLOUD_TOKEN", ""),
+            help="a temporary key pair's token (default: TENCENTCLOUD_TOKEN)",
+        )
+        add.add_argument(
+            "--token-expires-at",
+            type=token_expiry,
+            default=None,
+            help="when that token stops working, ISO 8601 (e.g. 2026-12-02T08:00:00Z)",
         )
         add.add_argument("--regions", default="ap-guangzhou", help="comma-separated")
         add.add_argument("--budget-share", type=float, default=None)
@@ -60,7 +73,7 @@ class Command(BaseCommand):
                 user=None,
                 account=account,
                 before=None,
-                secrets_changed=["secret_key"],
+                secrets_changed=["secret_key", "token"] if account.is_temporary else ["secret_key"],
                 via="manage.py cloud_account add",
             )
             self.stdout.write(f"Added account {account.name}.")
@@ -97,6 +110,8 @@ class Command(BaseCommand):
                 regions=regions,
                 budget_share=opts["budget_share"],
                 endpoint=opts["endpoint"],
+                token=opts["token"],
+                token_expires_at=opts["token_expires_at"],
             )
         except ValidationError as err:
             raise CommandError(
