@@ -107,7 +107,7 @@ class Emulator:
     def handle(self, request: Request) -> Reply:
         if request.path.startswith("/_emulator/"):
             return self._admin(request)
-        action_name, secret_id = "?", "-"
+        action_name, secret_id, region = "?", "-", "-"
         try:
             if request.method not in {"GET", "POST"}:
                 raise ApiError("UnsupportedProtocol", "Only GET and POST requests are supported.")
@@ -115,18 +115,19 @@ class Emulator:
                 raise ApiError("RequestSizeLimitExceeded", "The request size exceeds the limit.")
             common, params, from_strings = self._split(request)
             action_name = common.get("Action") or "?"
+            region = common.get("Region", "")[:40] or "-"  # as asked, counted even if refused
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
             region = self._region(product, action.name, common.get("Region", ""))
             if not self.limits.allow(secret_id, region, action.name):
-                self.stats.count(action.name, secret_id, "rate_limited")
+                self.stats.count(action.name, secret_id, "rate_limited", region)
                 raise ApiError(
                     "RequestLimitExceeded",
                     f"Your current request times equals to `{int(self.limits.limit_of(action.name))}`"
                     " in a second, which exceeds the frequency limit.",
                 )
-            fault_reply = self._fault(action.name, secret_id)
+            fault_reply = self._fault(action.name, secret_id, region)
             if fault_reply is not None:
                 return fault_reply
             clean = validate(params, action.params, action.required, from_strings=from_strings)
@@ -137,17 +138,19 @@ class Emulator:
                 fields = action.handler(world, clean, Context(region, secret_id, now))
         except ApiError as err:
             if err.code.startswith("AuthFailure"):
-                self.stats.count(action_name, secret_id, "auth_failures")
-            self.stats.count(action_name, secret_id, "answered")
-            self.stats.count(action_name, secret_id, "errors")
+                self.stats.count(action_name, secret_id, "auth_failures", region)
+            self.stats.count(action_name, secret_id, "answered", region)
+            self.stats.count(action_name, secret_id, "errors", region)
+            if err.code == "UnsupportedRegion":
+                self.stats.count(action_name, secret_id, "unsupported_region", region)
             return Reply(body=error_body(err.code, err.message))
         except Exception:  # an emulator bug must still answer as the cloud would
             log.exception("emulator failure in %s", action_name)
-            self.stats.count(action_name, secret_id, "answered")
-            self.stats.count(action_name, secret_id, "errors")
+            self.stats.count(action_name, secret_id, "answered", region)
+            self.stats.count(action_name, secret_id, "errors", region)
             return Reply(body=error_body("InternalError", "Internal error."))
-        self.stats.count(action.name, secret_id, "answered")
-        self.stats.count(action.name, secret_id, "ok")
+        self.stats.count(action.name, secret_id, "answered", region)
+        self.stats.count(action.name, secret_id, "ok", region)
         return Reply(body=envelope(fields))
 
     def _split(self, request: Request) -> tuple[dict[str, str], dict[str, Any], bool]:
@@ -254,16 +257,16 @@ class Emulator:
             raise ApiError("UnsupportedRegion", f"The API does not support the region `{region}`.")
         return region
 
-    def _fault(self, action: str, secret_id: str) -> Reply | None:
+    def _fault(self, action: str, secret_id: str, region: str) -> Reply | None:
         latency, kind = self.faults.pick(action)
         if latency:
             time.sleep(latency)
         if kind is None:
             return None
-        self.stats.count(action, secret_id, "faults")
-        self.stats.count(action, secret_id, "answered")
+        self.stats.count(action, secret_id, "faults", region)
+        self.stats.count(action, secret_id, "answered", region)
         if kind == "internal_error":
-            self.stats.count(action, secret_id, "errors")
+            self.stats.count(action, secret_id, "errors", region)
             return Reply(body=error_body("InternalError", "Internal error (injected)."))
         if kind == "http_502":
             return Reply(

@@ -1,5 +1,8 @@
 """Counters served at GET /_emulator/stats: what tests and benchmarks read to prove that the
-dashboard stayed within the limits."""
+dashboard stayed within the limits, and called no product where it is not served.
+
+Counted per (action, secret_id, region); "totals" sums everything. A request whose region is
+missing or not yet known (refused before it was read) is counted under region "-"."""
 
 from __future__ import annotations
 
@@ -7,27 +10,36 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-OUTCOMES = ("answered", "ok", "errors", "rate_limited", "auth_failures", "faults")
+# unsupported_region: errors answered UnsupportedRegion (the action not served there).
+OUTCOMES = (
+    "answered",
+    "ok",
+    "errors",
+    "rate_limited",
+    "auth_failures",
+    "faults",
+    "unsupported_region",
+)
 
 
 class Stats:
     def __init__(self) -> None:
-        self._counts: dict[tuple[str, str], dict[str, int]] = defaultdict(
+        self._counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(
             lambda: dict.fromkeys(OUTCOMES, 0)
         )
         self._lock = threading.Lock()
 
-    def count(self, action: str, secret_id: str, outcome: str) -> None:
+    def count(self, action: str, secret_id: str, outcome: str, region: str = "-") -> None:
         with self._lock:
-            self._counts[(action, secret_id)][outcome] += 1
+            self._counts[(action, secret_id, region or "-")][outcome] += 1
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             counted = [(key, dict(counts)) for key, counts in sorted(self._counts.items())]
         totals = {outcome: sum(counts[outcome] for _, counts in counted) for outcome in OUTCOMES}
         rows = [
-            {"action": action, "secret_id": secret_id, **counts}
-            for (action, secret_id), counts in counted
+            {"action": action, "secret_id": secret_id, "region": region, **counts}
+            for (action, secret_id, region), counts in counted
         ]
         return {"totals": totals, "calls": rows}
 
