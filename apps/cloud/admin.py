@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from apps.cloud.forms import RegionsField
 from apps.cloud.models import CloudAccount
 from apps.cloud.services import account_audit, account_state
 
@@ -25,6 +26,7 @@ class CloudAccountForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Optional temporary-credential token. Write only; empty keeps the stored one.",
     )
+    regions = RegionsField()
 
     class Meta:
         model = CloudAccount
