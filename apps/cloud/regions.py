@@ -104,7 +104,7 @@ def _parts(region: str, *, served: bool) -> list[tuple[str, bool]]:
 
 
 def region_label(region: str) -> str:
-    """ "ap-guangzhou — BatchCompute, Omics": a region as the account form offers it."""
+    """A region as the account form offers it: "ap-guangzhou — BatchCompute, Omics"."""
     return f"{region} — {', '.join(products_in(region))}"
 
 
