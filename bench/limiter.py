@@ -160,10 +160,10 @@ def main() -> None:
         errors_at: list[float] = []
         original = emulator.stats.count
 
-        def count(action: str, secret_id: str, outcome: str) -> None:
+        def count(action: str, secret_id: str, outcome: str, region: str = "-") -> None:
             if outcome == "rate_limited":
                 errors_at.append(time.time() - started)
-            original(action, secret_id, outcome)
+            original(action, secret_id, outcome, region)
 
         emulator.stats.count = count  # type: ignore[method-assign]
         ok, failed, stamps = run_processes(emulator.port, "DescribeTaskLogs", logs_params, window)

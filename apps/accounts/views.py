@@ -18,9 +18,8 @@ from apps.accounts.models import Membership, Role, User
 from apps.accounts.services import membership_set
 from apps.audit.models import AuditStatus
 from apps.audit.services import audit_record
-from apps.cloud.forms import TokenFields
+from apps.cloud.forms import RegionsField, TokenFields
 from apps.cloud.models import CloudAccount
-from apps.cloud.regions import clean_regions
 from apps.cloud.services import account_audit, account_state
 
 
@@ -31,9 +30,7 @@ class AccountForm(TokenFields, forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Write only. Empty keeps the stored key.",
     )
-    regions_text = forms.CharField(
-        label="Regions", help_text="Comma-separated, e.g. ap-guangzhou,ap-shanghai"
-    )
+    regions = RegionsField()
 
     class Meta:
         model = CloudAccount
@@ -43,17 +40,14 @@ class AccountForm(TokenFields, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions_text"].initial = ",".join(self.instance.regions or [])
+        self.fields["regions"].initial = self.instance.regions or []
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.instance.pk and not data.get("secret_key"):
             self.add_error("secret_key", "A new account needs its SecretKey.")
-        regions = [r.strip() for r in str(data.get("regions_text", "")).split(",") if r.strip()]
-        try:
-            self.instance.regions = clean_regions(regions)
-        except ValidationError as err:
-            self.add_error("regions_text", err)
+        if "regions" in data:  # checked by the field (RegionsField)
+            self.instance.regions = data["regions"]
         return data
 
 

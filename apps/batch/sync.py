@@ -92,7 +92,7 @@ class JobsCursor:
     started: datetime | None = None  # when this round's sweep began
 
 
-@stream("batch.jobs", service="batch", cursor=JobsCursor)
+@stream("batch.jobs", service="batch", cursor=JobsCursor, actions=("DescribeJobs",))
 def jobs_step(scope: Scope, cursor: JobsCursor) -> Step[JobsCursor]:
     now = timezone.now()
     if cursor.started is None:
@@ -193,7 +193,7 @@ class InventoryCursor:
     started: datetime | None = None  # when this pass began
 
 
-@stream("batch.inventory", service="batch", cursor=InventoryCursor)
+@stream("batch.inventory", service="batch", cursor=InventoryCursor, actions=("DescribeJobs",))
 def inventory_step(scope: Scope, cursor: InventoryCursor) -> Step[InventoryCursor]:
     now = timezone.now()
     started = cursor.started or now
@@ -209,7 +209,7 @@ def inventory_step(scope: Scope, cursor: InventoryCursor) -> Step[InventoryCurso
 
 
 # --- details ---------------------------------------------------------------------------------
-@stream(JOB_DETAILS, service="batch", cursor=QueueCursor)
+@stream(JOB_DETAILS, service="batch", cursor=QueueCursor, actions=("DescribeJob",))
 def job_details_step(scope: Scope, cursor: QueueCursor) -> Step[QueueCursor]:
     def serve(job_id: str, _: QueueCursor) -> Step[QueueCursor]:
         now = timezone.now()
@@ -232,7 +232,7 @@ class TasksCursor(QueueCursor):
     offset: int = 0  # the task's next page of instances
 
 
-@stream(TASKS, service="batch", cursor=TasksCursor)
+@stream(TASKS, service="batch", cursor=TasksCursor, actions=("DescribeTask",))
 def tasks_step(scope: Scope, cursor: TasksCursor) -> Step[TasksCursor]:
     def serve(item: str, going_on: TasksCursor) -> Step[TasksCursor]:
         job_id, task_name = item.split("/", 1)
@@ -269,7 +269,7 @@ def _instances_due(scope: Scope, item: str, ended: list[int], detail: api.TaskDe
         coordination.enqueue_many(scope.queue(METRICS), measured, Priority.WATCHED)
 
 
-@stream(LOGS, service="batch", cursor=QueueCursor)
+@stream(LOGS, service="batch", cursor=QueueCursor, actions=("DescribeTaskLogs",))
 def logs_step(scope: Scope, cursor: QueueCursor) -> Step[QueueCursor]:
     name = scope.queue(LOGS)
 
@@ -299,7 +299,7 @@ class MetricsCursor(QueueCursor):
     metric: int = 0  # the next of api.MONITOR_METRICS for this instance
 
 
-@stream(METRICS, service="batch", cursor=MetricsCursor)
+@stream(METRICS, service="batch", cursor=MetricsCursor, actions=("DescribeJobMonitorData",))
 def metrics_step(scope: Scope, cursor: MetricsCursor) -> Step[MetricsCursor]:
     """DescribeJobMonitorData, one metric per step, for instances of watched jobs."""
 
@@ -334,7 +334,7 @@ class EnvsCursor:
     seen: tuple[str, ...] = ()  # environments this pass listed so far
 
 
-@stream("batch.envs", service="batch", cursor=EnvsCursor)
+@stream("batch.envs", service="batch", cursor=EnvsCursor, actions=("DescribeComputeEnvs",))
 def envs_step(scope: Scope, cursor: EnvsCursor) -> Step[EnvsCursor]:
     now = timezone.now()
     page = api.describe_compute_envs(scope, offset=cursor.offset, limit=PAGE)
@@ -354,7 +354,12 @@ class EnvDetailsCursor(QueueCursor):
     activities: bool = False  # its nodes are stored: the activities are next
 
 
-@stream(ENV_DETAILS, service="batch", cursor=EnvDetailsCursor)
+@stream(
+    ENV_DETAILS,
+    service="batch",
+    cursor=EnvDetailsCursor,
+    actions=("DescribeComputeEnv", "DescribeComputeEnvActivities"),
+)
 def env_details_step(scope: Scope, cursor: EnvDetailsCursor) -> Step[EnvDetailsCursor]:
     """DescribeComputeEnv (its nodes), then the newest page of its activities: two steps."""
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from apps.cloud.forms import TokenFields
+from apps.cloud.forms import RegionsField, TokenFields
 from apps.cloud.models import CloudAccount
 from apps.cloud.services import account_audit, account_state
 
@@ -22,6 +22,7 @@ class CloudAccountForm(TokenFields, forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text="Write only. Leave empty to keep the stored key.",
     )
+    regions = RegionsField()
 
     class Meta:
         model = CloudAccount

@@ -39,6 +39,12 @@ class InvalidRequest(CloudError):
     """InvalidParameter*, MissingParameter, UnknownParameter, InvalidAction, ...: our mistake."""
 
 
+class UnsupportedRegion(InvalidRequest):
+    """UnsupportedRegion: the action is not served in the request's region (common error code,
+    https://www.tencentcloud.com/document/api/599/30483). The gateway raises it itself, before
+    sending, for a region `apps.cloud.regions.serves` says the action is not served in."""
+
+
 class Unavailable(CloudError):
     """InternalError*, HTTP 5xx, timeouts, dropped connections, bodies that are not envelopes."""
 
@@ -67,6 +73,7 @@ _PREFIXES: tuple[tuple[str, type[CloudError]], ...] = (
     ("ResourceInUse", Refused),
     ("FailedOperation", Refused),
     ("OperationDenied", Refused),
+    ("UnsupportedRegion", UnsupportedRegion),
     ("InternalError", InternalFailure),
     ("ServiceUnavailable", Unavailable),
     ("ResourceUnavailable", Unavailable),

@@ -1,9 +1,9 @@
-"""The token fields of every account form (the team admin's page, the Django admin): a token
-makes the key pair a temporary one (STS), which stops working at its expiry.
+"""The fields every account form shares (the team admin's page, the Django admin).
 
-"X-TC-Token: the token used for a temporary certificate. It must be used with a temporary
-key [...] No token is required for a long-term key."
-(https://www.tencentcloud.com/document/api/599/33212)
+Regions: one checkbox per served region, labelled with what it gets. The token: it makes the
+key pair a temporary one (STS), which stops working at its expiry. "X-TC-Token: the token used
+for a temporary certificate. It must be used with a temporary key [...] No token is required
+for a long-term key." (https://www.tencentcloud.com/document/api/599/33212)
 """
 
 from __future__ import annotations
@@ -15,6 +15,25 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from apps.cloud.regions import clean_regions, region_choices
+
+
+class RegionsField(forms.MultipleChoiceField):
+    """One checkbox per served region, each labelled with what it gets ("ap-nanjing — Omics
+    environments only"). Validated by `clean_regions` alone, not Django's choice check: the
+    pattern comes first there, so a hostile value is refused without being echoed."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Regions"))
+        kwargs.setdefault("help_text", _("Each region gets only the products served there."))
+        # A callable: the labels are translated when the form is shown, not at import.
+        super().__init__(choices=region_choices, **kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        return clean_regions(self.to_python(value))
 
 
 def _expiry_help() -> str:

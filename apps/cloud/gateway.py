@@ -23,9 +23,10 @@ from django.utils.translation import gettext
 
 from apps.cloud import client
 from apps.cloud.crypto import SecretUnreadable
-from apps.cloud.errors import CloudError, RateLimited, Unavailable
+from apps.cloud.errors import CloudError, RateLimited, Unavailable, UnsupportedRegion
 from apps.cloud.limits import is_read, limit_for
 from apps.cloud.models import CloudAccount
+from apps.cloud.regions import serves
 from apps.cloud.scope import Scope
 from apps.cloud.throttle import Bucket, Throttle
 
@@ -137,6 +138,16 @@ def acquire(
         time.sleep(decision.wait)
 
 
+def refuse_unserved(scope: Scope, service: str, action: str) -> None:
+    """Raise what the cloud would answer (UnsupportedRegion) for an action its region does not
+    serve: such a call would only spend the budget to be refused."""
+    if not serves(service, action, scope.region):
+        raise UnsupportedRegion(
+            "UnsupportedRegion",
+            f"{action} is not served in {scope.region} (refused before sending).",
+        )
+
+
 def cloud_call(
     scope: Scope,
     service: str,
@@ -158,6 +169,7 @@ def cloud_call(
     # only meet the busy bucket again.
     attempts = READ_RETRIES + 1 if is_read(action) and block else 1
     account = scope.account
+    refuse_unserved(scope, service, action)  # before anything is spent
     # Before the budget is spent: an unreadable key sends nothing.
     credentials = credentials or credentials_for(account)
     where = {"account": account.name, "region": scope.region, "action": action}

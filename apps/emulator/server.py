@@ -123,7 +123,7 @@ class Emulator:
     def handle(self, request: Request) -> Reply:
         if request.path.startswith("/_emulator/"):
             return self._admin(request)
-        action_name, secret_id = "?", "-"
+        action_name, secret_id, region = "?", "-", "-"
         try:
             if request.method not in {"GET", "POST"}:
                 raise common_error("method")
@@ -133,6 +133,7 @@ class Emulator:
             action_name = common.get("Action") or "?"
             self.stats.heard(action_name, requested_language(request.headers, request.params))
             check_language(requested_language(request.headers, request.params))
+            region = common.get("Region", "")[:40] or "-"  # as asked, counted even if refused
             product, action = self._route(common)
             secret_id = self._claimed_secret_id(request)  # counted even when the signature fails
             secret_id = self._authenticate(request, common, product.service)
@@ -140,10 +141,10 @@ class Emulator:
             if action.name in self.denied:
                 raise common_error("unauthorized", action=action.name)
             if not self.limits.allow(secret_id, region, action.name, at=request.received):
-                self.stats.count(action.name, secret_id, "rate_limited")
+                self.stats.count(action.name, secret_id, "rate_limited", region)
                 raise common_error("request_limit", limit=int(self.limits.limit_of(action.name)))
             fault_reply = self._fault(
-                action.name, secret_id, reply_language(request.headers, request.params)
+                action.name, secret_id, region, reply_language(request.headers, request.params)
             )
             if fault_reply is not None:
                 return fault_reply
@@ -155,9 +156,11 @@ class Emulator:
                 fields = action.handler(world, clean, Context(region, secret_id, now))
         except ApiError as err:
             if err.code.startswith("AuthFailure"):
-                self.stats.count(action_name, secret_id, "auth_failures")
-            self.stats.count(action_name, secret_id, "answered")
-            self.stats.count(action_name, secret_id, "errors")
+                self.stats.count(action_name, secret_id, "auth_failures", region)
+            self.stats.count(action_name, secret_id, "answered", region)
+            self.stats.count(action_name, secret_id, "errors", region)
+            if err.code == "UnsupportedRegion":
+                self.stats.count(action_name, secret_id, "unsupported_region", region)
             return Reply(
                 body=error_body(
                     err.code, err.message_in(reply_language(request.headers, request.params))
@@ -165,8 +168,8 @@ class Emulator:
             )
         except Exception:  # an emulator bug must still answer as the cloud would
             log.exception("emulator failure in %s", action_name)
-            self.stats.count(action_name, secret_id, "answered")
-            self.stats.count(action_name, secret_id, "errors")
+            self.stats.count(action_name, secret_id, "answered", region)
+            self.stats.count(action_name, secret_id, "errors", region)
             failure = common_error("internal_error")
             return Reply(
                 body=error_body(
@@ -174,8 +177,8 @@ class Emulator:
                     failure.message_in(reply_language(request.headers, request.params)),
                 )
             )
-        self.stats.count(action.name, secret_id, "answered")
-        self.stats.count(action.name, secret_id, "ok")
+        self.stats.count(action.name, secret_id, "answered", region)
+        self.stats.count(action.name, secret_id, "ok", region)
         return Reply(body=envelope(fields))
 
     def _split(self, request: Request) -> tuple[dict[str, str], dict[str, Any], bool]:
@@ -274,21 +277,21 @@ class Emulator:
             raise common_error("unsupported_region", region=region)
         return region
 
-    def _fault(self, action: str, secret_id: str, language: str) -> Reply | None:
+    def _fault(self, action: str, secret_id: str, region: str, language: str) -> Reply | None:
         latency, kind = self.faults.pick(action)
         if latency:
             time.sleep(latency)
         if kind is None:
             return None
-        self.stats.count(action, secret_id, "faults")
-        self.stats.count(action, secret_id, "answered")
+        self.stats.count(action, secret_id, "faults", region)
+        self.stats.count(action, secret_id, "answered", region)
         if kind == "internal_error":
-            self.stats.count(action, secret_id, "errors")
+            self.stats.count(action, secret_id, "errors", region)
             injected = common_error("injected_internal_error")
             return Reply(body=error_body(injected.code, injected.message_in(language)))
         if kind == "rate_limited":  # counted as the emulator's own limiter counts a refusal
-            self.stats.count(action, secret_id, "errors")
-            self.stats.count(action, secret_id, "rate_limited")
+            self.stats.count(action, secret_id, "errors", region)
+            self.stats.count(action, secret_id, "rate_limited", region)
             refused = common_error("injected_rate_limited")
             return Reply(body=error_body(refused.code, refused.message_in(language)))
         if kind == "http_502":

@@ -104,7 +104,12 @@ class GroupsCursor:
     projects_at: datetime | None = None  # when DescribeProjects was last tried
 
 
-@stream("omics.run_groups", service="omics", cursor=GroupsCursor)
+@stream(
+    "omics.run_groups",
+    service="omics",
+    cursor=GroupsCursor,
+    actions=("DescribeProjects", "DescribeRunGroups"),
+)
 def run_groups_step(scope: Scope, cursor: GroupsCursor) -> Step[GroupsCursor]:
     now = timezone.now()
     if cursor.started is None:
@@ -224,7 +229,7 @@ class RunsCursor(QueueCursor):
     was_ended: bool | None = None
 
 
-@stream(RUNS, service="omics", cursor=RunsCursor)
+@stream(RUNS, service="omics", cursor=RunsCursor, actions=("DescribeRuns",))
 def runs_step(scope: Scope, cursor: RunsCursor) -> Step[RunsCursor]:
     def serve(group_id: str, going_on: RunsCursor) -> Step[RunsCursor]:
         group = RunGroup.objects.filter(**scope.lookup, run_group_id=group_id, gone_at=None).first()
@@ -265,7 +270,7 @@ class CallsCursor(QueueCursor):
     clean: bool = True  # every level read so far: what the walk does not find is gone
 
 
-@stream(CALLS, service="omics", cursor=CallsCursor)
+@stream(CALLS, service="omics", cursor=CallsCursor, actions=("GetRunCalls",))
 def calls_step(scope: Scope, cursor: CallsCursor) -> Step[CallsCursor]:
     def serve(run_uuid: str, going_on: CallsCursor) -> Step[CallsCursor]:
         run = services.run_for_calls(scope=scope, run_uuid=run_uuid)
@@ -317,7 +322,12 @@ class EnvironmentsCursor:
     started: datetime | None = None  # when the current listing began
 
 
-@stream("omics.environments", service="omics", cursor=EnvironmentsCursor)
+@stream(
+    "omics.environments",
+    service="omics",
+    cursor=EnvironmentsCursor,
+    actions=("DescribeEnvironments", "DescribeVolumes"),
+)
 def environments_step(scope: Scope, cursor: EnvironmentsCursor) -> Step[EnvironmentsCursor]:
     if cursor.envs:
         return _volumes(scope, cursor)

@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.cloud.models import CloudAccount
+from apps.cloud.regions import missing_in
 from apps.sync.models import SyncHealth
+from apps.sync.streams import registered
 
 STALE_AFTER = timedelta(seconds=60)
 
@@ -46,6 +48,14 @@ class StreamHealth:
 def stream_health(accounts: QuerySet[CloudAccount], prefix: str) -> list[StreamHealth]:
     """Every stream of `accounts` whose name starts with `prefix` ("" for all)."""
     rows = SyncHealth.objects.filter(account__in=accounts, stream__startswith=prefix)
+    streams = registered()
+    rows_served = [
+        r
+        for r in rows.select_related("account").order_by("account__name", "region", "stream")
+        # A row left by a stream in a region its product does not serve (before the planner
+        # knew) says nothing an operator can act on: `not_served` says it once instead.
+        if r.stream not in streams or streams[r.stream].served_in(r.region)
+    ]
     return [
         StreamHealth(
             account=r.account.name,
@@ -58,8 +68,22 @@ def stream_health(accounts: QuerySet[CloudAccount], prefix: str) -> list[StreamH
             calls=r.calls,
             errors=r.errors,
         )
-        for r in rows.select_related("account").order_by("account__name", "region", "stream")
+        for r in rows_served
     ]
+
+
+@dataclass(frozen=True)
+class NotServed:
+    region: str
+    products: list[str]  # what the region does not get, e.g. ["Omics"]
+
+
+def not_served(accounts: QuerySet[CloudAccount]) -> list[NotServed]:
+    """Each region the accounts watch where a product (or part of one) is not served, once:
+    no stream of it runs there, so no data of it will appear."""
+    regions = {region for account in accounts for region in account.regions}
+    found = [NotServed(region, missing_in(region)) for region in sorted(regions)]
+    return [n for n in found if n.products]
 
 
 def freshness(accounts: QuerySet[CloudAccount], prefix: str) -> dict[str, Any]:

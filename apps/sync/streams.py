@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 
+from apps.cloud.regions import PRODUCT_REGIONS, serves
 from apps.cloud.scope import Scope
 from apps.sync import coordination
 
@@ -63,6 +64,16 @@ class Stream:
     step: StepFunction
     cursor: type  # the cursor dataclass
     error_delay: float = 5.0  # wait after a cloud error before trying again
+    # The cloud actions its steps call: it runs only in regions that serve them all (none
+    # named: wherever its product is served).
+    actions: tuple[str, ...] = ()
+
+    def served_in(self, region: str) -> bool:
+        """Whether the cloud serves this stream's product and every one of its actions in
+        `region` (elsewhere each step would only be answered UnsupportedRegion)."""
+        if region not in PRODUCT_REGIONS.get(self.service, frozenset()):
+            return False
+        return all(serves(self.service, action, region) for action in self.actions)
 
 
 REGISTRY: dict[str, Stream] = {}
@@ -80,12 +91,18 @@ def registered() -> dict[str, Stream]:
 
 
 def stream(
-    name: str, *, service: str, cursor: type, error_delay: float = 5.0
+    name: str,
+    *,
+    service: str,
+    cursor: type,
+    error_delay: float = 5.0,
+    actions: tuple[str, ...] = (),
 ) -> Callable[[Callable[[Scope, C], Step[C]]], Callable[[Scope, C], Step[C]]]:
-    """Register a step function as the stream `name`, with its cursor type."""
+    """Register a step function as the stream `name`, with its cursor type and the cloud
+    actions its steps call (the regions it runs in follow from them)."""
 
     def register(step: Callable[[Scope, C], Step[C]]) -> Callable[[Scope, C], Step[C]]:
-        REGISTRY[name] = Stream(name, service, step, cursor, error_delay)
+        REGISTRY[name] = Stream(name, service, step, cursor, error_delay, actions)
         return step
 
     return register

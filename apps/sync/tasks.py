@@ -23,7 +23,7 @@ from apps.sync.health import (
     health_if_possible,
     health_success,
 )
-from apps.sync.streams import REGISTRY, Step, cursor_dump, cursor_load, registered
+from apps.sync.streams import REGISTRY, Step, Stream, cursor_dump, cursor_load, registered
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ def _claims(account: CloudAccount) -> Iterator[tuple[str, str, str]]:
     for region in account.regions:
         scope = Scope(account, region)
         for stream in registered().values():
+            if not stream.served_in(region):
+                continue  # the cloud would refuse every step there
             owner = uuid.uuid4().hex
             if coordination.claim(scope.lock(stream.name), owner):
                 yield stream.name, region, owner
@@ -72,14 +74,19 @@ def run_stream(name: str, account_id: int, region: str, owner: str, cursor: dict
     stream = registered().get(name)
     account = CloudAccount.objects.filter(pk=account_id, enabled=True).first()
     lock = stream_lock(name, account_id, region)
-    if stream is None or account is None or region not in account.regions:
+    if stream is None or account is None or not _still_wanted(stream, account, region):
         coordination.release(lock, owner)
-        return  # the account or region went away: the stream ends with it
+        return  # the account or region went away (or its product left it): the stream ends
     if not coordination.holds(lock, owner):
         return  # another chain took over (this one was presumed dead)
     step = step_once(stream.name, Scope(account, region), cursor)
     args = (name, account_id, region, owner, cursor_dump(step.cursor))
     run_stream.apply_async(args, countdown=step.delay)
+
+
+def _still_wanted(stream: Stream, account: CloudAccount, region: str) -> bool:
+    """Whether the stream still has a region to run in: watched and served."""
+    return region in account.regions and stream.served_in(region)
 
 
 def step_once(name: str, scope: Scope, cursor: dict[str, Any]) -> Step[Any]:

@@ -14,7 +14,7 @@ from apps.batch import selectors as batch
 from apps.cloud.gateway import budget_snapshot
 from apps.omics import selectors as omics
 from apps.sync.redis_health import redis_up_for
-from apps.sync.selectors import freshness, stream_health
+from apps.sync.selectors import freshness, not_served, stream_health
 from apps.ui import search as search_terms
 from apps.ui.params import Params
 
@@ -26,6 +26,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "scopes": batch.overview(accounts),
         "run_groups": omics.run_group_counts(accounts),
         "health": stream_health(accounts, ""),
+        "not_served": not_served(accounts),
         "budget": budget_snapshot(accounts) if redis_up_for(request) else [],
         "freshness": freshness(accounts, "batch."),
         "failures_since": batch.failures_since().isoformat(timespec="minutes"),

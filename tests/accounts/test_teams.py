@@ -56,7 +56,7 @@ def test_the_admin_edits_an_account_without_ever_seeing_its_secret(team):
             "name": "prod",
             "secret_id": "AKIDprod",
             "secret_key": "",
-            "regions_text": "ap-guangzhou,ap-shanghai",
+            "regions": ["ap-guangzhou", "ap-shanghai"],
             "budget_share": "0.3",
             "endpoint": "",
             "enabled": "on",

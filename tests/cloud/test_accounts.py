@@ -66,7 +66,7 @@ def test_the_admin_never_shows_the_secret(client):
         {
             "name": "c",
             "secret_id": "AKIDc",
-            "regions": '["ap-shanghai"]',
+            "regions": ["ap-shanghai"],
             "budget_share": "0.5",
             "endpoint": "",
             "enabled": "on",

@@ -193,7 +193,7 @@ def test_a_team_admin_cannot_set_the_endpoint(team_admin, listener):
         {
             "name": "acct",
             "secret_id": "AKIDendpoint",
-            "regions_text": "ap-guangzhou",
+            "regions": ["ap-guangzhou"],
             "budget_share": "0.5",
             "endpoint": f"http://127.0.0.1:{listener.port}/",
             "enabled": "on",
@@ -226,7 +226,7 @@ def test_an_account_change_records_old_and_new_values_but_no_secret(team_admin):
             "name": "renamed",
             "secret_id": "AKIDnew",
             "secret_key": "a-new-secret-key-000000000000000",
-            "regions_text": "ap-shanghai,ap-beijing",
+            "regions": ["ap-shanghai", "ap-beijing"],
             "budget_share": "0.25",
         },
     )

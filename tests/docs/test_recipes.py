@@ -91,7 +91,12 @@ class TemplatesCursor:
 
 @pytest.fixture
 def templates_stream() -> Iterator[str]:
-    @stream("batch.templates", service="batch", cursor=TemplatesCursor)
+    @stream(
+        "batch.templates",
+        service="batch",
+        cursor=TemplatesCursor,
+        actions=("DescribeTaskTemplates",),
+    )
     def templates_step(scope: Scope, cursor: TemplatesCursor) -> Step[TemplatesCursor]:
         page = describe_task_templates(scope, offset=cursor.offset, limit=PAGE)
         CACHE.update({r.template_id: r.name for r in page.items})
