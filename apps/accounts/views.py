@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.access import administered_teams, team_to_manage
@@ -20,6 +21,7 @@ from apps.audit.models import AuditStatus
 from apps.audit.services import audit_record
 from apps.cloud.forms import RegionsField, TokenFields
 from apps.cloud.models import CloudAccount
+from apps.cloud.projects import clean_omics_projects, parse_projects, projects_as_text
 from apps.cloud.services import account_audit, account_state
 
 
@@ -31,6 +33,15 @@ class AccountForm(TokenFields, forms.ModelForm):
         help_text="Write only. Empty keeps the stored key.",
     )
     regions = RegionsField()
+    omics_projects_text = forms.CharField(
+        label=_("Omics projects"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: a region and a project id (ap-guangzhou prj-…). Needed only when "
+            "the key pair may not call DescribeProjects: the projects it lists are watched anyway."
+        ),
+    )
 
     class Meta:
         model = CloudAccount
@@ -41,6 +52,7 @@ class AccountForm(TokenFields, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regions"].initial = self.instance.regions or []
+        self.fields["omics_projects_text"].initial = projects_as_text(self.instance.omics_projects)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -48,6 +60,15 @@ class AccountForm(TokenFields, forms.ModelForm):
             self.add_error("secret_key", "A new account needs its SecretKey.")
         if "regions" in data:  # checked by the field (RegionsField)
             self.instance.regions = data["regions"]
+        if "omics_projects_text" in self.data:  # absent: keep what is stored
+            # Checked here, against the regions just chosen, so the message lands on this
+            # field (the model's own check has no form field to name).
+            try:
+                projects = parse_projects(data.get("omics_projects_text", ""))
+                regions = data.get("regions") or self.instance.regions
+                self.instance.omics_projects = clean_omics_projects(projects, regions)
+            except ValidationError as err:
+                self.add_error("omics_projects_text", err)
         return data
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.cloud import crypto
 from apps.cloud.endpoints import EndpointRefused, checked_endpoint
-from apps.cloud.projects import clean_omics_projects
+from apps.cloud.projects import clean_omics_projects, projects_as_text
 from apps.cloud.regions import clean_regions
 
 
@@ -95,6 +95,11 @@ class CloudAccount(models.Model):
             errors["token_expires_at"] = ValidationError(message, code="expiry_without_token")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def omics_projects_text(self) -> str:
+        """The projects the admin named, one `<region> <project id>` per line (the form's)."""
+        return projects_as_text(self.omics_projects)
 
     @property
     def secret_key(self) -> str:

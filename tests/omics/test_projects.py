@@ -182,3 +182,50 @@ def test_a_run_of_another_project_is_retried_in_its_project(emulator, emulator_a
     op = run_operation(operation_start(operator, action_plan(operator, "retry-runs", failed[:1])))
     assert op.status == "succeeded", op.results
     assert len(groups_in(world, lab)) == len(before) + 1  # the new group is in the lab project
+
+
+def test_the_team_admin_names_projects_on_the_team_page_and_a_wrong_line_loses_nothing(
+    emulator, emulator_account
+):
+    from django.test import Client
+
+    world = omics_world(emulator)
+    lab = lab_project(world)
+    team = Team.objects.create(name="lab")
+    emulator_account.team = team
+    emulator_account.save()
+    boss = User.objects.create_user("boss", password="boss-password-1")
+    membership_set(team=team, user=boss, role=Role.ADMIN)
+    client = Client()
+    client.force_login(boss)
+
+    def save(text: str):
+        return client.post(
+            f"/account/teams/{team.pk}/accounts/{emulator_account.pk}/",
+            {
+                "name": emulator_account.name,
+                "secret_id": emulator_account.secret_id,
+                "secret_key": "",
+                "regions": [REGION],
+                "omics_projects_text": text,
+                "budget_share": "1.0",
+                "enabled": "on",
+            },
+            follow=True,
+        )
+
+    save(f"{REGION} {lab}\n")
+    emulator_account.refresh_from_db()
+    assert emulator_account.omics_projects == {REGION: [lab]}
+    page = client.get(f"/account/teams/{team.pk}/").content.decode()
+    assert f"{REGION} {lab}" in page
+
+    for wrong, says in (
+        (f"{REGION} not-a-project", "is not a project id"),
+        (f"ap-shanghai {lab}", "is not one of the account"),
+        (f"{REGION}", "Line 1: write a region and a project id"),
+    ):
+        reply = save(wrong).content.decode()
+        assert says in reply, wrong
+        emulator_account.refresh_from_db()
+        assert emulator_account.omics_projects == {REGION: [lab]}  # nothing lost
