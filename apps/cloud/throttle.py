@@ -33,7 +33,7 @@ ceiling):
 A first ceiling may be far above what is left (refused at the full rate, halving is not
 enough): recovering to 85 % of it meets the cloud's refusal once more on the way up, and that
 ceiling is the close one. Under the emulator's sliding second with another client taking 60 %
-of DescribeTaskLogs' 20/s, the last refusal comes ~4 s after the other client appeared and the
+of DescribeTaskLogs' 20/s, the last refusal comes ~5 s after the other client appeared and the
 rate settles at 92 % of the 8/s left: 0.85 x a ceiling 8 % above it (`bench/limiter.py`).
 """
 
