@@ -81,16 +81,28 @@ def test_the_rate_never_drops_below_the_floor(redis_url):
     assert throttle.counters(JOBS, rate=2.0)["rate"] == pytest.approx(2.0 * 0.05, abs=0.001)
 
 
-def test_the_rate_recovers_quickly_to_70_percent_of_the_ceiling_then_slowly(redis_url):
+def test_the_rate_recovers_quickly_to_85_percent_of_the_ceiling_and_holds_there(redis_url):
     throttle, connection = make(redis_url)
     throttle.penalize(JOBS, rate=2.0)  # factor 0.5, ceiling 1.0
-    now_us = _redis_now_us(connection)
-    # Pretend the penalty was 3 s ago: 0.5 + 3 x 0.05 = 0.65 (still below the 0.7 knee).
-    connection.hset(JOBS.key, "factor_at", now_us - 3_000_000)
+    # Pretend the factor was set 3 s ago: 0.5 + 3 x 0.05 = 0.65 (still below the 0.85 knee).
+    connection.hset(JOBS.key, "factor_at", _redis_now_us(connection) - 3_000_000)
     assert throttle.counters(JOBS, rate=2.0)["rate"] == pytest.approx(1.3, abs=0.01)
-    # 30 s after that: the knee (0.7) after 1 s, then 29 s x 0.0025 = +0.0725.
-    connection.hset(JOBS.key, "factor_at", _redis_now_us(connection) - 30_000_000)
-    assert throttle.counters(JOBS, rate=2.0)["rate"] == pytest.approx(2.0 * 0.7725, abs=0.01)
+    # 20 s after that, still within the 30 s after the penalty: at the knee, no higher (the
+    # other client still takes its share; creeping up would only be refused again).
+    connection.hset(JOBS.key, "factor_at", _redis_now_us(connection) - 20_000_000)
+    assert throttle.counters(JOBS, rate=2.0)["rate"] == pytest.approx(2.0 * 0.85, abs=0.01)
+
+
+def test_after_the_hold_the_rate_probes_slowly_towards_the_ceiling(redis_url):
+    throttle, connection = make(redis_url)
+    throttle.penalize(JOBS, rate=2.0)  # factor 0.5, ceiling 1.0
+    # Pretend the penalty was 60 s ago: the knee (0.85) after 7 s, held until 30 s after the
+    # penalty, then 30 s x 0.0025 = +0.075.
+    sixty_seconds_ago = _redis_now_us(connection) - 60_000_000
+    connection.hset(
+        JOBS.key, mapping={"factor_at": sixty_seconds_ago, "penalized_at": sixty_seconds_ago}
+    )
+    assert throttle.counters(JOBS, rate=2.0)["rate"] == pytest.approx(2.0 * 0.925, abs=0.01)
 
 
 def test_a_slower_rate_spaces_calls_further(redis_url):
