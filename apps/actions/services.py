@@ -24,7 +24,7 @@ from apps.audit.models import AuditEvent
 from apps.audit.services import audit_finish, audit_record
 from apps.batch import sync as batch_sync
 from apps.cloud.client import Credentials
-from apps.cloud.errors import OUTCOME_UNKNOWN, CloudError, RateLimited
+from apps.cloud.errors import OUTCOME_UNKNOWN, CloudError, RateLimited, UnsupportedRegion
 from apps.cloud.gateway import (
     BACKOFF_BASE,
     BACKOFF_CAP,
@@ -33,6 +33,7 @@ from apps.cloud.gateway import (
     cloud_call,
     credentials_for,
     rate_for,
+    refuse_unserved,
     slot_interval,
 )
 from apps.cloud.models import CloudAccount
@@ -205,9 +206,10 @@ def operation_step(operation: Operation) -> float | None:
         Operation.objects.filter(pk=operation.pk).update(results=operation.results)
         return 0.0
     chunk = batch[0]
-    try:  # before the mark: a call that cannot be signed is not sent, it fails (not unknown)
+    try:  # before the mark: a call that cannot be signed or go out is not sent, it fails
+        refuse_unserved(operation.scope, spec.service, spec.cloud_action)
         credentials = credentials_for(operation.account)
-    except CannotSign as err:
+    except (CannotSign, UnsupportedRegion) as err:
         unsent = {"ok": False, "code": err.code, "message": err.message}
         _settle(operation, pending, unsent)  # every pending call would fail the same way
         return 0.0

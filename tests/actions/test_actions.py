@@ -331,3 +331,23 @@ def test_a_busy_budget_leaves_no_trace_and_the_step_comes_back(
     assert op.sending is None and len(op.results) == 1  # nothing marked, nothing lost
     assert AuditEvent.objects.filter(action="batch.TerminateJob").count() == 1  # the call made
     assert world.calls("TerminateJob") == 1
+
+
+def test_an_action_in_a_region_that_does_not_serve_it_fails_unsent(world: World) -> None:
+    """A run group cached in ap-nanjing (Omics environments only: no platform actions there),
+    say from before the account's streams knew it: terminating it is refused before anything
+    is spent or sent."""
+    world.account.regions = [*world.account.regions, "ap-nanjing"]
+    world.account.save()
+    RunGroup.objects.create(
+        account=world.account,
+        region="ap-nanjing",
+        run_group_id="run-stale-nanjing",
+        status="RUNNING",
+    )
+    plan = action_plan(world.operator, "terminate-run-group", ["run-stale-nanjing"])
+    op = run(operation_start(world.operator, plan))
+    assert op.status == "failed"
+    assert op.results["run-stale-nanjing"]["code"] == "UnsupportedRegion"
+    assert world.calls("TerminateRunGroup") == 0
+    assert not AuditEvent.objects.filter(action="omics.TerminateRunGroup").exists()
