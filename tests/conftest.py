@@ -11,11 +11,13 @@ import pytest
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker, Settings
 
+from apps.batch.models import Job
 from apps.cloud.models import CloudAccount
 from apps.emulator.clock import ManualClock
 from apps.emulator.factory import make_emulator
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
 from tests import factories
+from tests.sync.drive import batch_world, drive
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,6 +101,15 @@ def emulator_account(
     `cloud_rate_scale`."""
     settings.CLOUD_RATE_SCALE = cloud_rate_scale
     return factories.emulator_account(emulator)
+
+
+@pytest.fixture
+def failed_job(emulator: Emulator, emulator_account: CloudAccount) -> Job:
+    """A job FAILED in the cloud, and so in the cache."""
+    job_id = next(j.id for j in batch_world(emulator).jobs.values() if j.state == "FAILED")
+    cached = Job.objects.filter(account=emulator_account, job_id=job_id, state="FAILED")
+    drive(emulator_account, streams=["batch.jobs"], until=cached.exists)
+    return cached.get()
 
 
 def sdk_profile(emulator: Emulator, **http: Any) -> Any:

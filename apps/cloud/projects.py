@@ -12,7 +12,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from apps.cloud.regions import REGION_PATTERN
+from apps.cloud.regions import region_name
 
 # prj-peaceful-pink-bird-631828, as every example of the Omics docs shows them.
 PROJECT_PATTERN = re.compile(r"prj-[a-z0-9][a-z0-9-]{0,62}")
@@ -51,12 +51,7 @@ def clean_omics_projects(projects: object, regions: list[str]) -> dict[str, list
         raise ValidationError(_("Name projects by region."), code="omics_projects")
     count = 0
     for region, ids in projects.items():
-        if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
-            raise ValidationError(
-                _("%(region)r is not a region name (like ap-guangzhou).")
-                % {"region": str(region)[:40]},
-                code="omics_projects",
-            )
+        region_name(region, code="omics_projects")
         if region not in regions:
             raise ValidationError(
                 _("%(region)s is not one of the account's regions.") % {"region": region},

@@ -115,6 +115,17 @@ def region_choices() -> list[tuple[str, str]]:
     return [(region, region_label(region)) for region in sorted(SERVED)]
 
 
+def region_name(value: object, *, code: str) -> str:
+    """`value` if it has the shape of a region name, else a ValidationError that quotes it
+    shortened (checked first: a hostile value is refused without being echoed whole)."""
+    if not isinstance(value, str) or not REGION_PATTERN.fullmatch(value):
+        raise ValidationError(
+            _("%(region)r is not a region name (like ap-guangzhou).") % {"region": str(value)[:40]},
+            code=code,
+        )
+    return value
+
+
 def clean_regions(regions: object) -> list[str]:
     """The account's regions as a list of distinct served names, or a ValidationError that
     says which entry is wrong."""
@@ -127,12 +138,7 @@ def clean_regions(regions: object) -> list[str]:
         )
     cleaned: list[str] = []
     for region in regions:
-        if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
-            raise ValidationError(
-                _("%(region)r is not a region name (like ap-guangzhou).")
-                % {"region": str(region)[:40]},
-                code="regions",
-            )
+        region = region_name(region, code="regions")
         if region not in SERVED:
             raise ValidationError(
                 _("%(region)s is not served by BatchCompute or Omics.") % {"region": region},

@@ -24,7 +24,6 @@ from apps.audit.models import AuditEvent
 from apps.batch.models import Job
 from apps.batch.sync import JOB_DETAILS
 from apps.cloud.gateway import throttle
-from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
 from apps.cloud.throttle import Bucket
 from apps.emulator.batch.world import Job as EmulatedJob
@@ -37,15 +36,6 @@ from tests.waiting import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 WORKER_ENV = {"CLOUD_RATE_SCALE": "100"}
-
-
-@pytest.fixture
-def failed_job(emulator: Emulator, emulator_account: CloudAccount) -> Job:
-    """A job FAILED in the cloud, and so in the cache."""
-    job_id = next(j.id for j in batch_world(emulator).jobs.values() if j.state == "FAILED")
-    cached = Job.objects.filter(account=emulator_account, job_id=job_id, state="FAILED")
-    drive(emulator_account, streams=["batch.jobs"], until=cached.exists)
-    return cached.get()
 
 
 def inject(emulator: Emulator, faults: dict[str, dict[str, float]]) -> None:

@@ -22,10 +22,8 @@ from apps.actions.services import action_plan, operation_start
 from apps.actions.tasks import resume_operations
 from apps.audit.models import AuditEvent
 from apps.batch.models import Job
-from apps.cloud.models import CloudAccount
 from apps.cloud.scope import Scope
 from apps.emulator.faults import Fault
-from apps.emulator.server import Emulator
 from apps.sync.coordination import is_held
 from apps.sync.streams import registered
 from apps.sync.tasks import plan
@@ -42,15 +40,6 @@ SHORT = {
     "SYNC_LOCK_TTL_S": "4",
     "CLOUD_RATE_SCALE": "100",
 }
-
-
-@pytest.fixture
-def failed_job(emulator: Emulator, emulator_account: CloudAccount) -> Job:
-    """A job FAILED in the cloud, and so in the cache."""
-    job_id = next(j.id for j in batch_world(emulator).jobs.values() if j.state == "FAILED")
-    cached = Job.objects.filter(account=emulator_account, job_id=job_id, state="FAILED")
-    drive(emulator_account, streams=["batch.jobs"], until=cached.exists)
-    return cached.get()
 
 
 def retry_calls(emulator) -> int:
