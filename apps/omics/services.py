@@ -46,6 +46,20 @@ def projects_mark_gone(*, scope: Scope, since: datetime, now: datetime) -> int:
     return unseen.update(gone_at=now)
 
 
+def default_project_seen(*, scope: Scope, records: list[api.RunGroupRecord], now: datetime) -> None:
+    """Groups listed without a ProjectId are the default project's, and they name it: kept as
+    a project, so a key pair that may not list the projects still has its default one by id
+    (its groups are then looked up there before being called gone)."""
+    named = {r.project_id: r.project_name for r in records if r.project_id}
+    seen = {"synced_at": now, "gone_at": None}
+    rows = [
+        {**scope.columns, "project_id": pid, "name": name, "is_default": True, **seen}
+        for pid, name in named.items()
+    ]
+    update = ["name", "is_default", *seen]
+    upsert(OmicsProject, rows, unique=["account", "region", "project_id"], update=update)
+
+
 def configured_projects(scope: Scope) -> list[str]:
     """The projects the team admin named for this region (CloudAccount.omics_projects)."""
     named = (scope.account.omics_projects or {}).get(scope.region) or []

@@ -85,6 +85,8 @@ def _store_groups(scope: Scope, page: api.Page, now: datetime, project_id: str) 
     changed = services.run_groups_upsert(
         scope=scope, records=page.items, now=now, project_id=project_id
     )
+    if not project_id:
+        services.default_project_seen(scope=scope, records=page.items, now=now)
     _runs_due(scope, changed, page.items)
 
 
@@ -166,7 +168,7 @@ def _groups_unlisted(scope: Scope, cursor: GroupsCursor, now: datetime) -> Step[
     pass did not show is looked up by id, in its project, before being called gone. Groups
     of a project no longer watched are left as they were last seen."""
     assert cursor.started is not None  # run_groups_step sets it
-    watched = set(cursor.projects) | {""}
+    watched = {"", *cursor.projects, *services.watched_projects(scope)}
     missing = {
         project_id: group_ids
         for project_id, group_ids in services.run_groups_unlisted(

@@ -229,3 +229,30 @@ def test_the_team_admin_names_projects_on_the_team_page_and_a_wrong_line_loses_n
         assert says in reply, wrong
         emulator_account.refresh_from_db()
         assert emulator_account.omics_projects == {REGION: [lab]}  # nothing lost
+
+
+def test_without_the_project_list_a_deleted_group_of_the_default_project_is_still_marked_gone(
+    emulator, emulator_account
+):
+    """The groups listed without a ProjectId name the default project: it is kept by id, so a
+    group that left it is looked up there and called gone, as before projects were known."""
+    world = omics_world(emulator)
+    emulator.denied = {"DescribeProjects"}
+    default_groups = groups_in(world, world.project_id)
+    sync_until(
+        emulator_account,
+        lambda: cached_groups(emulator_account, world.project_id) == default_groups,
+    )
+    assert OmicsProject.objects.get(
+        account=emulator_account, project_id=world.project_id
+    ).is_default
+    deleted = sorted(default_groups)[0]
+    with world.lock:
+        group = world.groups.pop(deleted)
+        for run in group.runs:
+            world.runs.pop(run.uuid, None)
+    sync_until(
+        emulator_account,
+        lambda: RunGroup.objects.filter(run_group_id=deleted).exclude(gone_at=None).exists(),
+    )
+    assert cached_groups(emulator_account, world.project_id) == default_groups - {deleted}
