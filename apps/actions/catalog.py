@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from apps.batch.models import NODE_TERMINABLE, ComputeNode, Job, JobState, TaskInstance
 from apps.cloud.models import CloudAccount
+from apps.omics.api import in_project
 from apps.omics.models import Run, RunGroup
 from apps.sync.models import Kind
 
@@ -170,20 +171,14 @@ def _instance_params(targets: list[Target]) -> dict[str, Any]:
     }
 
 
-def _in_project(params: dict[str, Any], project_id: str) -> dict[str, Any]:
-    """An Omics action's parameters naming the target's project: without ProjectId the cloud
-    looks in the region's default project, where a run of another one does not exist."""
-    return {"ProjectId": project_id, **params} if project_id else params
-
-
 def _retry_runs_params(targets: list[Target]) -> dict[str, Any]:
     group = targets[0].obj.group
     params = {"RunGroupId": group.run_group_id, "RunUuids": [t.key for t in targets]}
-    return _in_project(params, group.project_id)
+    return in_project(params, group.project_id)
 
 
 def _terminate_group_params(targets: list[Target]) -> dict[str, Any]:
-    return _in_project({"RunGroupId": targets[0].key}, targets[0].obj.project_id)
+    return in_project({"RunGroupId": targets[0].key}, targets[0].obj.project_id)
 
 
 def _nodes_params(targets: list[Target]) -> dict[str, Any]:

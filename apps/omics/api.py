@@ -59,11 +59,12 @@ def _list_params(
     params: dict[str, Any] = {"Offset": offset, "Limit": min(limit, MAX_LIMIT)}
     if filters:
         params["Filters"] = _wire_filters(filters)
-    return _in_project(params, project_id)
+    return in_project(params, project_id)
 
 
-def _in_project(params: dict[str, Any], project_id: str) -> dict[str, Any]:
-    """`params` naming the project (none: the region's default project)."""
+def in_project(params: dict[str, Any], project_id: str) -> dict[str, Any]:
+    """`params` naming the project (none: the region's default project). Every action on a
+    run group, run or call takes it: the actions' parameters too (apps/actions/catalog.py)."""
     return {**params, "ProjectId": project_id} if project_id else params
 
 
@@ -292,7 +293,7 @@ def get_run_calls(
 ) -> list[CallRecord]:
     """One level of the call tree (https://cloud.tencent.com/document/api/1643/89097); "/" for the top, "/<RunId>" under a Workflow or
     Scatter call. Not paginated."""
-    params = _in_project({"RunUuid": run_uuid, "Path": path}, project_id)
+    params = in_project({"RunUuid": run_uuid, "Path": path}, project_id)
     r = _call(scope, "GetRunCalls", params, block)
     return [CallRecord.from_api(c) for c in dicts(r.get("Calls"))]
 
@@ -301,5 +302,5 @@ def get_run_status(
     scope: Scope, run_uuid: str, *, project_id: str = "", block: bool = False
 ) -> CallRecord:
     """The run as a whole (https://cloud.tencent.com/document/api/1643/89096) (RunId = RunUuid), with the run's own status."""
-    r = _call(scope, "GetRunStatus", _in_project({"RunUuid": run_uuid}, project_id), block)
+    r = _call(scope, "GetRunStatus", in_project({"RunUuid": run_uuid}, project_id), block)
     return CallRecord.from_api(as_dict(r.get("Metadata")))
