@@ -52,12 +52,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dashboard.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a sign-in, except the views marked @login_not_required (health checks,
     # the sign-in page itself).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The signed-in person's language and time zone (their preferences, else their team's zone).
+    "apps.accounts.preferences.PreferencesMiddleware",
     # A locked or restarting database answers 503 with Retry-After, not 500.
     "dashboard.database_busy.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -99,6 +102,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.sync.redis_health.infrastructure",
@@ -134,8 +139,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The interface speaks English and Simplified Chinese. A person's own choice (their
+# preferences) wins, then the language cookie the header's switcher sets before sign-in, then
+# the browser's Accept-Language, then LANGUAGE_CODE (apps/accounts/preferences.py).
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", ("en", "zh-hans"))
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 86400
+# Times are stored in UTC and shown in the person's zone, else their team's, else this one.
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

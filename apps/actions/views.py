@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -30,16 +29,13 @@ from apps.actions.services import (
     rereads,
 )
 from apps.sync.redis_health import redis_up
+from apps.ui.back import local_path
 from apps.ui.htmx import HtmxHttpRequest, page_or_fragment
 
 
 def _back(request: HttpRequest) -> str:
-    """Where to go after the action: the page it was asked from, which is always a path on
-    this site. No host is allowed, not even ours (a Host header is the client's to choose),
-    and `//host` or `/\\host`, which browsers read as another site, are refused too."""
-    back = request.POST.get("back", "")
-    path_only = back.startswith("/") and not back.startswith(("//", "/\\"))
-    return back if path_only and url_has_allowed_host_and_scheme(back, allowed_hosts=None) else "/"
+    """Where to go after the action: the page it was asked from."""
+    return local_path(request.POST.get("back", ""))
 
 
 @require_POST

@@ -8,7 +8,10 @@ templates auto-escape them like any other text.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 # Below this, a count of seconds is jitter between the poller and the clock, not information.
@@ -18,12 +21,23 @@ JUST_NOW = 5
 def _span(seconds: int) -> str:
     """The largest unit only, floored: 59 s, 1 min, 23 h, 400 d."""
     if seconds < MINUTE:
-        return f"{seconds} s"
+        return _unit(seconds, 1)
     if seconds < HOUR:
-        return f"{seconds // MINUTE} min"
+        return _unit(seconds // MINUTE, MINUTE)
     if seconds < DAY:
-        return f"{seconds // HOUR} h"
-    return f"{seconds // DAY} d"
+        return _unit(seconds // HOUR, HOUR)
+    return _unit(seconds // DAY, DAY)
+
+
+def _unit(count: int, unit: int) -> str:
+    """`count` of `unit` seconds as a short label: "4 min", "4 分钟"."""
+    labels = {
+        1: pgettext("duration", "%(n)d s"),
+        MINUTE: pgettext("duration", "%(n)d min"),
+        HOUR: pgettext("duration", "%(n)d h"),
+        DAY: pgettext("duration", "%(n)d d"),
+    }
+    return labels[unit] % {"n": count}
 
 
 def ago(then: datetime | None, now: datetime) -> str:
@@ -33,12 +47,12 @@ def ago(then: datetime | None, now: datetime) -> str:
     cloud and us, or a scheduled time) reads "in 4 min" rather than a negative age.
     """
     if then is None:
-        return "never"
+        return _("never")
     delta = (now - then).total_seconds()
     if abs(delta) < JUST_NOW:
-        return "just now"
+        return _("just now")
     text = _span(int(abs(delta)))
-    return f"{text} ago" if delta > 0 else f"in {text}"
+    return (_("%(span)s ago") if delta > 0 else _("in %(span)s")) % {"span": text}
 
 
 def duration(seconds: float | None) -> str:
@@ -53,12 +67,20 @@ def duration(seconds: float | None) -> str:
     if math.isinf(seconds):
         return "\u221e"
     total = max(0, int(seconds))
-    for big, small, big_name, small_name in (
-        (DAY, HOUR, "d", "h"),
-        (HOUR, MINUTE, "h", "min"),
-        (MINUTE, 1, "min", "s"),
-    ):
+    for big, small in ((DAY, HOUR), (HOUR, MINUTE), (MINUTE, 1)):
         if total >= big:
             rest = total % big // small
-            return f"{total // big} {big_name}" + (f" {rest} {small_name}" if rest else "")
-    return f"{total} s"
+            head = _unit(total // big, big)
+            return f"{head} {_unit(rest, small)}" if rest else head
+    return _unit(total, 1)
+
+
+def zone_label(when: datetime) -> str:
+    """The UTC offset of an aware time, as a label people read: "UTC", "UTC+8", "UTC+5:30"."""
+    offset = when.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if not minutes:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

@@ -2,6 +2,12 @@
 // (the Content-Security-Policy allows only this site's files).
 (function () {
   "use strict";
+  // With scripts on, controls that submit themselves hide their button (.no-js).
+  document.documentElement.classList.add("js");
+  document.addEventListener("change", function (event) {
+    const select = event.target.closest("[data-submit-on-change]");
+    if (select) select.form.requestSubmit();
+  });
 
   function typing(event) {
     const t = event.target;

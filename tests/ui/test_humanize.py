@@ -77,11 +77,12 @@ def render(source: str, **context: object) -> str:
 
 def test_filters_in_a_template() -> None:
     now = timezone.now()
+    t = now - timedelta(minutes=4, seconds=2)
     out = render(
         "{{ log|ansi }}|{% for l in log|ansi_lines %}[{{ l }}]{% endfor %}|{{ t|ago }}|{{ never|ago }}"
         "|{{ s|duration }}|{{ td|duration }}|{{ junk|duration }}|{{ junk|ago }}",
         log="\x1b[31m<b>\x1b[0m\nok",
-        t=now - timedelta(minutes=4, seconds=2),
+        t=t,
         never=None,
         s=185,
         td=timedelta(hours=2, minutes=4),
@@ -89,13 +90,27 @@ def test_filters_in_a_template() -> None:
     )
     assert out == (
         '<span class="ansi-fg-red">&lt;b&gt;</span>\nok|[<span class="ansi-fg-red">&lt;b&gt;</span>][ok]'
-        "|4 min ago|never|3 min 5 s|2 h 4 min|\u2014|"
+        f'|<time datetime="{t.isoformat()}" title="{t:%Y-%m-%d %H:%M:%S} UTC \u00b7 '
+        f'{t:%Y-%m-%d %H:%M:%S} UTC">4 min ago</time>|never|3 min 5 s|2 h 4 min|\u2014|'
     )
+
+
+def test_times_are_shown_in_the_viewers_zone_labelled_with_utc_on_hover() -> None:
+    t = datetime(2026, 12, 2, 10, 22, 36, tzinfo=UTC)
+    with timezone.override("Asia/Shanghai"):
+        out = render("{{ t|when }}|{{ t|when:'H:i' }}|{{ none|when }}", t=t, none=None)
+    exact = "2026-12-02 18:22:36 UTC+8 \u00b7 2026-12-02 10:22:36 UTC"
+    assert out == (
+        f'<time datetime="2026-12-02T10:22:36+00:00" title="{exact}">2026-12-02 18:22:36 UTC+8</time>'
+        f'|<time datetime="2026-12-02T10:22:36+00:00" title="{exact}">18:22 UTC+8</time>|\u2014'
+    )
+    with timezone.override("Asia/Kolkata"):
+        assert "15:52 UTC+5:30" in render("{{ t|when:'H:i' }}", t=t)
 
 
 def test_ago_filter_accepts_naive_datetimes() -> None:
     naive = timezone.make_naive(timezone.now() - timedelta(hours=3, minutes=1))
-    assert render("{{ t|ago }}", t=naive) == "3 h ago"
+    assert render("{{ t|ago }}", t=naive).endswith(">3 h ago</time>")
 
 
 def test_state_badge() -> None:

@@ -1,14 +1,14 @@
 """Template filters and tags of apps.ui: `{% load ui %}`.
 
 They make the pure helpers usable from templates: {{ log|ansi }}, {% for line in log|ansi_lines %},
-{{ job.updated|ago }}, {{ seconds|duration }}, {% state_badge job.state %}, {% plain_words error_code %}; and the page
+{{ job.updated|ago }}, {{ job.created_at|when }}, {{ seconds|duration }}, {% state_badge job.state %}, {% plain_words error_code %}; and the page
 furniture: {% pager page %} (templates/components/pager.html) and {% aria_current "batch:job-*" %}
 for the main navigation.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -16,6 +16,7 @@ from django import template
 from django.core.paginator import Page
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -39,16 +40,49 @@ def ansi_lines(value: str | bytes | None) -> list[SafeString]:
     return log_lines(value)
 
 
+def _aware(value: datetime) -> datetime:
+    # A naive value (e.g. parsed from the API) is taken as wall-clock time of the site.
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _exact(value: datetime) -> str:
+    """The exact time in the viewer's zone, labelled, then in UTC: the hover text of every
+    time on a page."""
+    local = timezone.localtime(value)
+    utc = value.astimezone(UTC)
+    return (
+        f"{local:%Y-%m-%d %H:%M:%S} {humanize.zone_label(local)} \u00b7 {utc:%Y-%m-%d %H:%M:%S} UTC"
+    )
+
+
 @register.filter(name="ago")
 def ago(value: datetime | None) -> str:
-    """'4 min ago' relative to the current time; '' for a value that isn't a datetime."""
+    """'4 min ago' relative to the current time, in a <time> whose hover text is the exact time
+    in the viewer's zone and in UTC; '' for a value that isn't a datetime."""
     if value is not None and not isinstance(value, datetime):
         return ""  # a template variable that failed to resolve must not break the page
-    now = timezone.now()
-    if value is not None and timezone.is_naive(value) and timezone.is_aware(now):
-        # A naive value (e.g. parsed from the API) is taken as wall-clock time of the site.
-        value = timezone.make_aware(value)
-    return humanize.ago(value, now)
+    text = humanize.ago(None if value is None else _aware(value), timezone.now())
+    if value is None:
+        return text
+    value = _aware(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', value.isoformat(), _exact(value), text
+    )
+
+
+@register.filter(name="when")
+def when(value: datetime | None, fmt: str = "Y-m-d H:i:s") -> str:
+    """The time in the viewer's zone, labelled with its offset ("2026-12-02 18:22:36 UTC+8"),
+    with the exact UTC time on hover; '—' for None. `fmt` (Django's date format) may shorten it
+    for dense tables ("H:i:s")."""
+    if not isinstance(value, datetime):
+        return "\u2014"
+    value = _aware(value)
+    local = timezone.localtime(value)
+    text = f"{date_format(local, fmt)} {humanize.zone_label(local)}"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', value.isoformat(), _exact(value), text
+    )
 
 
 @register.filter(name="duration")
