@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -25,6 +25,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# After changing any text a person reads: extract, translate the new entries of
+# locale/zh_Hans/LC_MESSAGES/django.po, run again to compile (needs GNU gettext).
+messages: $(STAMP)
+	$(PY) -m dashboard.catalog
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
