@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from pytest_django import DjangoDbBlocker, Settings
 
 from apps.batch.models import Job
@@ -18,6 +19,15 @@ from apps.emulator.factory import make_emulator
 from apps.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, Emulator
 from tests import factories
 from tests.sync.drive import batch_world, drive
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request's LocaleMiddleware leaves the
+    language it chose active in the thread, and a zh-Hans page must not turn the next test's
+    messages Chinese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)
