@@ -152,7 +152,7 @@ def test_the_navigation_marks_the_section_of_the_view(path: str, section: list[s
 def test_the_navigation_uses_the_tags_this_test_checks() -> None:
     base = (TEMPLATES / "base.html").read_text(encoding="utf-8")
     for name, views in NAV.items():
-        assert f"{{% aria_current {views} %}}>{{% translate \"{name}\" %}}</a>" in base
+        assert f'{{% aria_current {views} %}}>{{% translate "{name}" %}}</a>' in base
 
 
 def test_aria_current_without_a_resolved_view_is_empty() -> None:
