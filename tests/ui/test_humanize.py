@@ -90,7 +90,7 @@ def test_filters_in_a_template() -> None:
     )
     assert out == (
         '<span class="ansi-fg-red">&lt;b&gt;</span>\nok|[<span class="ansi-fg-red">&lt;b&gt;</span>][ok]'
-        f'|<time datetime="{t.isoformat()}" title="{t:%Y-%m-%d %H:%M:%S} UTC \u00b7 '
+        f'|<time datetime="{t.replace(microsecond=0).isoformat()}" title="{t:%Y-%m-%d %H:%M:%S} UTC \u00b7 '
         f'{t:%Y-%m-%d %H:%M:%S} UTC">4 min ago</time>|never|3 min 5 s|2 h 4 min|\u2014|'
     )
 
