@@ -66,7 +66,10 @@ def ago(value: datetime | None) -> str:
         return text
     value = _aware(value)
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>', value.replace(microsecond=0).isoformat(), _exact(value), text
+        '<time datetime="{}" title="{}">{}</time>',
+        value.replace(microsecond=0).isoformat(),
+        _exact(value),
+        text,
     )
 
 
@@ -81,7 +84,10 @@ def when(value: datetime | None, fmt: str = "Y-m-d H:i:s") -> str:
     local = timezone.localtime(value)
     text = f"{date_format(local, fmt)} {humanize.zone_label(local)}"
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>', value.replace(microsecond=0).isoformat(), _exact(value), text
+        '<time datetime="{}" title="{}">{}</time>',
+        value.replace(microsecond=0).isoformat(),
+        _exact(value),
+        text,
     )
 
 
