@@ -11,7 +11,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 # Below this, a count of seconds is jitter between the poller and the clock, not information.
@@ -29,15 +29,18 @@ def _span(seconds: int) -> str:
     return _unit(seconds // DAY, DAY)
 
 
+# Lazy: translated in the language of the page that shows them, one lookup per label used.
+UNIT_LABELS = {
+    1: pgettext_lazy("duration", "%(n)d s"),
+    MINUTE: pgettext_lazy("duration", "%(n)d min"),
+    HOUR: pgettext_lazy("duration", "%(n)d h"),
+    DAY: pgettext_lazy("duration", "%(n)d d"),
+}
+
+
 def _unit(count: int, unit: int) -> str:
     """`count` of `unit` seconds as a short label: "4 min", "4 分钟"."""
-    labels = {
-        1: pgettext("duration", "%(n)d s"),
-        MINUTE: pgettext("duration", "%(n)d min"),
-        HOUR: pgettext("duration", "%(n)d h"),
-        DAY: pgettext("duration", "%(n)d d"),
-    }
-    return labels[unit] % {"n": count}
+    return str(UNIT_LABELS[unit]) % {"n": count}
 
 
 def ago(then: datetime | None, now: datetime) -> str:

@@ -55,22 +55,26 @@ def _exact(value: datetime) -> str:
     )
 
 
-@register.filter(name="ago")
-def ago(value: datetime | None) -> str:
-    """'4 min ago' relative to the current time, in a <time> whose hover text is the exact time
-    in the viewer's zone and in UTC; '' for a value that isn't a datetime."""
-    if value is not None and not isinstance(value, datetime):
-        return ""  # a template variable that failed to resolve must not break the page
-    text = humanize.ago(None if value is None else _aware(value), timezone.now())
-    if value is None:
-        return text
-    value = _aware(value)
+def _time(value: datetime, text: str) -> SafeString:
+    """`text` in a <time> of `value` whose hover text is its exact time (_exact)."""
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         value.replace(microsecond=0).isoformat(),
         _exact(value),
         text,
     )
+
+
+@register.filter(name="ago")
+def ago(value: datetime | None) -> str:
+    """'4 min ago' relative to the current time, in a <time> whose hover text is the exact time
+    in the viewer's zone and in UTC; '' for a value that isn't a datetime."""
+    if value is None:
+        return humanize.ago(None, timezone.now())
+    if not isinstance(value, datetime):
+        return ""  # a template variable that failed to resolve must not break the page
+    value = _aware(value)
+    return _time(value, humanize.ago(value, timezone.now()))
 
 
 @register.filter(name="when")
@@ -82,13 +86,7 @@ def when(value: datetime | None, fmt: str = "Y-m-d H:i:s") -> str:
         return "\u2014"
     value = _aware(value)
     local = timezone.localtime(value)
-    text = f"{date_format(local, fmt)} {humanize.zone_label(local)}"
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        value.replace(microsecond=0).isoformat(),
-        _exact(value),
-        text,
-    )
+    return _time(value, f"{date_format(local, fmt)} {humanize.zone_label(local)}")
 
 
 @register.filter(name="duration")
